@@ -1,0 +1,101 @@
+import { z } from 'zod';
+import { isAllowedOutboundUrl } from './net.js';
+
+const trustedIssuerSchema = z.object({
+  iss: z.string().min(1),
+  jku: z.string().refine(isAllowedOutboundUrl, 'jku must be an https URL (http only on loopback)'),
+});
+
+export type TrustedIssuer = z.infer<typeof trustedIssuerSchema>;
+
+const jsonArray = (name: string) =>
+  z.string().transform((text, ctx) => {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      ctx.addIssue({ code: 'custom', message: `${name} is not valid JSON` });
+      return z.NEVER;
+    }
+  });
+
+const booleanFlag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+
+const envSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  PUBLIC_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
+  CDS_TRUSTED_ISSUERS: jsonArray('CDS_TRUSTED_ISSUERS').pipe(z.array(trustedIssuerSchema)).default([]),
+  FEEDBACK_DB: z.string().min(1).default('data/feedback.db'),
+  DATABASE_URL: z.string().optional(),
+  BODY_LIMIT: z
+    .string()
+    .regex(/^\d+(\.\d+)?\s*(b|kb|mb)$/i, 'BODY_LIMIT must look like 5mb, 750kb or 100000b')
+    .default('5mb'),
+  FHIR_TIMEOUT_MS: z.coerce.number().int().min(50).max(60_000).default(2_500),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  CORS_ORIGINS: z.string().default('*'),
+  ALLOW_UNAUTHENTICATED_FHIR: booleanFlag.default(false),
+  MAX_CARDS: z.coerce.number().int().min(1).max(100).default(10),
+});
+
+export interface Config {
+  readonly port: number;
+  /** No trailing slash. JWT `aud` is checked against URLs built from this, never from the Host header. */
+  readonly publicBaseUrl: string;
+  readonly trustedIssuers: readonly TrustedIssuer[];
+  readonly feedbackDb: string;
+  readonly bodyLimit: string;
+  readonly fhirTimeoutMs: number;
+  readonly logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
+  readonly corsOrigins: '*' | readonly string[];
+  /** Development only (the public CDS Hooks sandbox sends fhirServer without a token). */
+  readonly allowUnauthenticatedFhir: boolean;
+  readonly maxCards: number;
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/** Parses the environment once; any problem becomes one readable message naming every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(present);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.') || 'environment'}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
+  }
+  const e = parsed.data;
+  if (e.DATABASE_URL !== undefined) {
+    throw new ConfigError(
+      'Invalid configuration: DATABASE_URL: the PostgreSQL store is not available in this version; unset it to use the embedded SQLite store (FEEDBACK_DB)',
+    );
+  }
+  const issuers = new Set<string>();
+  for (const { iss } of e.CDS_TRUSTED_ISSUERS) {
+    if (issuers.has(iss)) {
+      throw new ConfigError(`Invalid configuration: CDS_TRUSTED_ISSUERS: issuer ${iss} is listed twice`);
+    }
+    issuers.add(iss);
+  }
+  const origins = e.CORS_ORIGINS.trim();
+  return Object.freeze({
+    port: e.PORT,
+    publicBaseUrl: (e.PUBLIC_BASE_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
+    trustedIssuers: Object.freeze(e.CDS_TRUSTED_ISSUERS),
+    feedbackDb: e.FEEDBACK_DB,
+    bodyLimit: e.BODY_LIMIT.replace(/\s+/g, '').toLowerCase(),
+    fhirTimeoutMs: e.FHIR_TIMEOUT_MS,
+    logLevel: e.LOG_LEVEL,
+    corsOrigins:
+      origins === '*'
+        ? '*'
+        : Object.freeze(
+            origins
+              .split(',')
+              .map((o) => o.trim())
+              .filter(Boolean),
+          ),
+    allowUnauthenticatedFhir: e.ALLOW_UNAUTHENTICATED_FHIR,
+    maxCards: e.MAX_CARDS,
+  });
+}

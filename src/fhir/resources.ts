@@ -1,0 +1,207 @@
+import type {
+  CarePlan,
+  ChargeItem,
+  Condition,
+  Encounter,
+  FhirResource,
+  Medication,
+  MedicationAdministration,
+  MedicationRequest,
+  Observation,
+  Patient,
+  Procedure,
+  ServiceRequest,
+} from 'fhir/r4.js';
+import { z } from 'zod';
+
+/*
+ * Shape checks at the trust boundary. Prefetch, FHIR-server answers and draft resources are untrusted JSON; the
+ * rules read typed @types/fhir resources. Each schema checks the elements the rules read (and leaves every other
+ * element alone), so a resource that passes can be read by rule code without defensive checks, and one that does
+ * not is dropped and counted instead of making a rule throw. A rule that starts reading a new element adds it here.
+ */
+
+const coding = z.looseObject({
+  system: z.string().optional(),
+  code: z.string().optional(),
+  display: z.string().optional(),
+});
+const codeableConcept = z.looseObject({ coding: z.array(coding).optional(), text: z.string().optional() });
+const reference = z.looseObject({ reference: z.string().optional(), display: z.string().optional() });
+const period = z.looseObject({ start: z.string().optional(), end: z.string().optional() });
+const quantity = z.looseObject({
+  value: z.number().optional(),
+  unit: z.string().optional(),
+  system: z.string().optional(),
+  code: z.string().optional(),
+});
+const base = { resourceType: z.string(), id: z.string().optional() };
+
+const schemas = {
+  Patient: z.looseObject({ ...base }),
+  Encounter: z.looseObject({
+    ...base,
+    status: z.string().optional(),
+    class: coding.optional(),
+    type: z.array(codeableConcept).optional(),
+    period: period.optional(),
+    subject: reference.optional(),
+    reasonCode: z.array(codeableConcept).optional(),
+    diagnosis: z
+      .array(
+        z.looseObject({
+          condition: reference.optional(),
+          use: codeableConcept.optional(),
+          rank: z.number().optional(),
+        }),
+      )
+      .optional(),
+  }),
+  Condition: z.looseObject({
+    ...base,
+    code: codeableConcept.optional(),
+    clinicalStatus: codeableConcept.optional(),
+    verificationStatus: codeableConcept.optional(),
+    category: z.array(codeableConcept).optional(),
+    subject: reference.optional(),
+    encounter: reference.optional(),
+    onsetDateTime: z.string().optional(),
+    onsetPeriod: period.optional(),
+    abatementDateTime: z.string().optional(),
+    abatementPeriod: period.optional(),
+    recordedDate: z.string().optional(),
+  }),
+  Procedure: z.looseObject({
+    ...base,
+    status: z.string().optional(),
+    code: codeableConcept.optional(),
+    subject: reference.optional(),
+    encounter: reference.optional(),
+    performedDateTime: z.string().optional(),
+    performedPeriod: period.optional(),
+    reasonReference: z.array(reference).optional(),
+    partOf: z.array(reference).optional(),
+  }),
+  MedicationAdministration: z.looseObject({
+    ...base,
+    status: z.string().optional(),
+    medicationCodeableConcept: codeableConcept.optional(),
+    medicationReference: reference.optional(),
+    subject: reference.optional(),
+    context: reference.optional(),
+    effectiveDateTime: z.string().optional(),
+    effectivePeriod: period.optional(),
+    contained: z.array(z.looseObject({ resourceType: z.string(), id: z.string().optional() })).optional(),
+    device: z.array(reference).optional(),
+    partOf: z.array(reference).optional(),
+    request: reference.optional(),
+    dosage: z
+      .looseObject({
+        route: codeableConcept.optional(),
+        method: codeableConcept.optional(),
+        site: codeableConcept.optional(),
+        dose: quantity.optional(),
+        rateQuantity: quantity.optional(),
+      })
+      .optional(),
+  }),
+  Medication: z.looseObject({
+    ...base,
+    code: codeableConcept.optional(),
+    batch: z.looseObject({ lotNumber: z.string().optional(), expirationDate: z.string().optional() }).optional(),
+  }),
+  Observation: z.looseObject({
+    ...base,
+    status: z.string().optional(),
+    code: codeableConcept.optional(),
+    subject: reference.optional(),
+    encounter: reference.optional(),
+    effectiveDateTime: z.string().optional(),
+    effectivePeriod: period.optional(),
+    effectiveInstant: z.string().optional(),
+    valueQuantity: quantity.optional(),
+    valueInteger: z.number().optional(),
+    valueCodeableConcept: codeableConcept.optional(),
+  }),
+  CarePlan: z.looseObject({
+    ...base,
+    status: z.string().optional(),
+    subject: reference.optional(),
+    encounter: reference.optional(),
+    created: z.string().optional(),
+    period: period.optional(),
+  }),
+  MedicationRequest: z.looseObject({
+    ...base,
+    status: z.string().optional(),
+    subject: reference.optional(),
+    encounter: reference.optional(),
+    authoredOn: z.string().optional(),
+    medicationCodeableConcept: codeableConcept.optional(),
+    medicationReference: reference.optional(),
+  }),
+  ServiceRequest: z.looseObject({
+    ...base,
+    status: z.string().optional(),
+    subject: reference.optional(),
+    encounter: reference.optional(),
+    authoredOn: z.string().optional(),
+    code: codeableConcept.optional(),
+  }),
+  ChargeItem: z.looseObject({
+    ...base,
+    status: z.string().optional(),
+    subject: reference.optional(),
+    context: reference.optional(),
+    code: codeableConcept.optional(),
+  }),
+};
+
+/** The resource types a snapshot holds; everything else in a request is ignored. */
+export type SnapshotResourceType = keyof typeof schemas;
+export const SNAPSHOT_RESOURCE_TYPES = Object.keys(schemas) as readonly SnapshotResourceType[];
+
+export interface SnapshotResourceMap {
+  Patient: Patient;
+  Encounter: Encounter;
+  Condition: Condition;
+  Procedure: Procedure;
+  MedicationAdministration: MedicationAdministration;
+  Medication: Medication;
+  Observation: Observation;
+  CarePlan: CarePlan;
+  MedicationRequest: MedicationRequest;
+  ServiceRequest: ServiceRequest;
+  ChargeItem: ChargeItem;
+}
+
+export type SnapshotResource = SnapshotResourceMap[SnapshotResourceType];
+
+export function isSnapshotResourceType(type: string): type is SnapshotResourceType {
+  return Object.hasOwn(schemas, type);
+}
+
+export type Checked =
+  { readonly ok: true; readonly resource: SnapshotResource } | { readonly ok: false; readonly resourceType: string };
+
+/**
+ * Checks one untrusted value. Unknown types come back as not ok with their type name (or `unknown`), so callers can
+ * count and skip them; they never throw.
+ */
+export function checkResource(value: unknown): Checked | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return { ok: false, resourceType: 'unknown' };
+  }
+  const type = (value as { resourceType?: unknown }).resourceType;
+  if (typeof type !== 'string') {
+    return { ok: false, resourceType: 'unknown' };
+  }
+  if (!isSnapshotResourceType(type)) {
+    return undefined;
+  }
+  const parsed = schemas[type].safeParse(value);
+  // The schema has checked every element the rules read; the rest of the resource is FHIR JSON as sent.
+  return parsed.success
+    ? { ok: true, resource: parsed.data as unknown as FhirResource as SnapshotResource }
+    : { ok: false, resourceType: type };
+}

@@ -1,0 +1,313 @@
+import type {
+  CarePlan,
+  ChargeItem,
+  Condition,
+  Encounter,
+  Medication,
+  MedicationAdministration,
+  MedicationRequest,
+  Observation,
+  Procedure,
+  Reference,
+  ServiceRequest,
+} from 'fhir/r4.js';
+import {
+  checkResource,
+  type SnapshotResource,
+  type SnapshotResourceMap,
+  type SnapshotResourceType,
+} from './resources.js';
+import { dayOf, parseInstant } from './time.js';
+
+/** Resources linked to the encounter being evaluated. */
+export interface EncounterResources {
+  readonly procedures: readonly Procedure[];
+  readonly medicationAdministrations: readonly MedicationAdministration[];
+  readonly observations: readonly Observation[];
+  readonly conditions: readonly Condition[];
+  readonly carePlans: readonly CarePlan[];
+  readonly medicationRequests: readonly MedicationRequest[];
+  readonly serviceRequests: readonly ServiceRequest[];
+  readonly chargeItems: readonly ChargeItem[];
+}
+
+/**
+ * Everything the rules may read about one patient and one encounter, typed, de-duplicated and indexed once per
+ * call. Rules never see raw request JSON, OperationOutcomes or other patients' resources.
+ */
+export interface PatientSnapshot {
+  readonly patientId: string;
+  /** `Encounter/<id>` of the encounter being signed (or, for patient-view, the most recent one). */
+  readonly encounterReference: string | undefined;
+  readonly encounter: Encounter | undefined;
+  readonly encounters: readonly Encounter[];
+  readonly conditions: readonly Condition[];
+  readonly procedures: readonly Procedure[];
+  readonly medicationAdministrations: readonly MedicationAdministration[];
+  readonly observations: readonly Observation[];
+  readonly carePlans: readonly CarePlan[];
+  readonly medicationRequests: readonly MedicationRequest[];
+  readonly serviceRequests: readonly ServiceRequest[];
+  readonly chargeItems: readonly ChargeItem[];
+  readonly thisEncounter: EncounterResources;
+  /** Resource types that could be had neither from prefetch nor from the FHIR server: rules reading them are skipped. */
+  readonly unavailable: ReadonlySet<SnapshotResourceType>;
+  /** Resolves `Type/id`, absolute, `urn:uuid:` and contained (`#id`, with `from`) references. */
+  resolve(reference: Reference | undefined, from?: { contained?: readonly unknown[] }): SnapshotResource | undefined;
+  /** The Medication an administration refers to (contained or standalone), if any. */
+  medicationOf(administration: MedicationAdministration): Medication | undefined;
+}
+
+export interface SnapshotInput {
+  readonly patientId: string;
+  /** The encounter being signed; when absent the most recent encounter is used (patient-view). */
+  readonly encounterId?: string | undefined;
+  /** Resources from prefetch and the FHIR server, as untrusted JSON, each with the `fullUrl` it came with. */
+  readonly resources: readonly SourcedResource[];
+  /** Draft resources of this encounter: they replace a resource of the same type and id from any other source. */
+  readonly draftResources?: readonly SourcedResource[];
+  readonly unavailable?: ReadonlySet<SnapshotResourceType>;
+}
+
+export interface SourcedResource {
+  readonly resource: unknown;
+  readonly fullUrl?: string | undefined;
+}
+
+export interface SnapshotBuildReport {
+  readonly snapshot: PatientSnapshot;
+  /** Resource types dropped because their shape was invalid, with counts (for metrics; no content). */
+  readonly invalid: ReadonlyMap<string, number>;
+  readonly otherPatientResources: number;
+}
+
+const ignoredStatuses = new Set(['entered-in-error']);
+
+/** `Type/id` for any reference spelling we can resolve locally without a network call. */
+export function referenceKey(reference: string | undefined): string | undefined {
+  if (reference === undefined || reference === '') {
+    return undefined;
+  }
+  if (reference.startsWith('urn:uuid:') || reference.startsWith('urn:oid:')) {
+    return reference;
+  }
+  const withoutHistory = reference.replace(/\/_history\/[^/]+$/, '');
+  const match = /([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})$/.exec(withoutHistory);
+  return match ? `${match[1] ?? ''}/${match[2] ?? ''}` : undefined;
+}
+
+function subjectOf(resource: SnapshotResource): string | undefined {
+  if (resource.resourceType === 'Patient') {
+    return `Patient/${resource.id ?? ''}`;
+  }
+  const subject = 'subject' in resource ? resource.subject : undefined;
+  return referenceKey(subject?.reference);
+}
+
+function encounterLinkOf(resource: SnapshotResource): string | undefined {
+  switch (resource.resourceType) {
+    case 'MedicationAdministration':
+    case 'ChargeItem':
+      return referenceKey(resource.context?.reference);
+    case 'Procedure':
+    case 'Observation':
+    case 'Condition':
+    case 'CarePlan':
+    case 'MedicationRequest':
+    case 'ServiceRequest':
+      return referenceKey(resource.encounter?.reference);
+    case 'Patient':
+    case 'Encounter':
+    case 'Medication':
+      return undefined;
+  }
+}
+
+function startOfEffective(resource: MedicationAdministration): string | undefined {
+  return resource.effectivePeriod?.start ?? resource.effectiveDateTime;
+}
+
+/**
+ * Picks the encounter a patient-view call is about: the latest by period start, ignoring cancelled and
+ * entered-in-error ones. JUDGMENT: "most recent" is by start time, ties broken by id for determinism.
+ */
+function mostRecentEncounter(encounters: readonly Encounter[]): Encounter | undefined {
+  let best: { encounter: Encounter; start: number } | undefined;
+  for (const encounter of encounters) {
+    if (encounter.status === 'cancelled' || encounter.status === 'entered-in-error') {
+      continue;
+    }
+    const start = parseInstant(encounter.period?.start)?.getTime() ?? Number.NEGATIVE_INFINITY;
+    if (!best || start > best.start || (start === best.start && (encounter.id ?? '') > (best.encounter.id ?? ''))) {
+      best = { encounter, start };
+    }
+  }
+  return best?.encounter;
+}
+
+/** Builds the snapshot from untrusted inputs; never throws on bad resource shapes (they are dropped and counted). */
+export function buildSnapshot(input: SnapshotInput): SnapshotBuildReport {
+  const patientKey = `Patient/${input.patientId}`;
+  const invalid = new Map<string, number>();
+  let otherPatientResources = 0;
+  const byKey = new Map<string, SnapshotResource>();
+  const aliases = new Map<string, string>();
+
+  const accept = (sourced: SourcedResource): void => {
+    const checked = checkResource(sourced.resource);
+    if (checked === undefined) {
+      return;
+    }
+    if (!checked.ok) {
+      invalid.set(checked.resourceType, (invalid.get(checked.resourceType) ?? 0) + 1);
+      return;
+    }
+    const resource = checked.resource;
+    if (resource.id === undefined) {
+      // Draft resources may lack an id; key them by fullUrl so they are still evaluated.
+      if (sourced.fullUrl === undefined) {
+        invalid.set(resource.resourceType, (invalid.get(resource.resourceType) ?? 0) + 1);
+        return;
+      }
+    }
+    const subject = subjectOf(resource);
+    if (subject !== undefined && subject !== patientKey && !subject.startsWith('urn:')) {
+      otherPatientResources += 1;
+      return;
+    }
+    const key = resource.id !== undefined ? `${resource.resourceType}/${resource.id}` : (sourced.fullUrl ?? '');
+    byKey.set(key, resource);
+    if (sourced.fullUrl !== undefined) {
+      const fullUrlKey = sourced.fullUrl.startsWith('urn:') ? sourced.fullUrl : referenceKey(sourced.fullUrl);
+      if (fullUrlKey !== undefined && fullUrlKey !== key) {
+        aliases.set(fullUrlKey, key);
+      }
+    }
+  };
+  input.resources.forEach(accept);
+  input.draftResources?.forEach(accept);
+
+  const lists: { [K in SnapshotResourceType]: SnapshotResourceMap[K][] } = {
+    Patient: [],
+    Encounter: [],
+    Condition: [],
+    Procedure: [],
+    MedicationAdministration: [],
+    Medication: [],
+    Observation: [],
+    CarePlan: [],
+    MedicationRequest: [],
+    ServiceRequest: [],
+    ChargeItem: [],
+  };
+  for (const resource of byKey.values()) {
+    const status = 'status' in resource ? resource.status : undefined;
+    if (typeof status === 'string' && ignoredStatuses.has(status)) {
+      continue;
+    }
+    (lists[resource.resourceType] as SnapshotResource[]).push(resource);
+  }
+
+  const canonicalKey = (reference: string | undefined): string | undefined => {
+    const key = referenceKey(reference);
+    return key === undefined ? undefined : (aliases.get(key) ?? key);
+  };
+
+  const encounter =
+    input.encounterId !== undefined
+      ? lists.Encounter.find((e) => e.id === input.encounterId)
+      : mostRecentEncounter(lists.Encounter);
+  const encounterReference =
+    input.encounterId !== undefined
+      ? `Encounter/${input.encounterId}`
+      : encounter?.id !== undefined
+        ? `Encounter/${encounter.id}`
+        : undefined;
+
+  // JUDGMENT: a resource with no encounter link still belongs to this encounter when it happened on the
+  // encounter's day(s); many EHRs do not set MedicationAdministration.context (mCODE examples omit it).
+  const encounterStartDay = dayOf(encounter?.period?.start);
+  const encounterEndDay = dayOf(encounter?.period?.end) ?? encounterStartDay;
+  const duringEncounterDays = (instant: string | undefined): boolean => {
+    const day = dayOf(instant);
+    return (
+      day !== undefined &&
+      encounterStartDay !== undefined &&
+      encounterEndDay !== undefined &&
+      day >= encounterStartDay &&
+      day <= encounterEndDay
+    );
+  };
+  const linked = <T extends SnapshotResource>(resources: readonly T[], fallbackTime?: (r: T) => string | undefined) =>
+    resources.filter((r) => {
+      const link = canonicalKey(encounterLinkOf(r));
+      if (link !== undefined) {
+        return link === encounterReference;
+      }
+      return fallbackTime !== undefined && duringEncounterDays(fallbackTime(r));
+    });
+
+  const thisEncounter: EncounterResources = {
+    procedures: linked(lists.Procedure, (p) => p.performedPeriod?.start ?? p.performedDateTime),
+    medicationAdministrations: linked(lists.MedicationAdministration, startOfEffective),
+    observations: linked(
+      lists.Observation,
+      (o) => o.effectiveDateTime ?? o.effectivePeriod?.start ?? o.effectiveInstant,
+    ),
+    conditions: linked(lists.Condition),
+    carePlans: linked(lists.CarePlan),
+    medicationRequests: linked(lists.MedicationRequest),
+    serviceRequests: linked(lists.ServiceRequest),
+    chargeItems: linked(lists.ChargeItem),
+  };
+
+  const resolve: PatientSnapshot['resolve'] = (reference, from) => {
+    const ref = reference?.reference;
+    if (ref === undefined) {
+      return undefined;
+    }
+    if (ref.startsWith('#')) {
+      const contained = from?.contained?.find(
+        (c) => typeof c === 'object' && c !== null && (c as { id?: unknown }).id === ref.slice(1),
+      );
+      const checked = checkResource(contained);
+      return checked?.ok ? checked.resource : undefined;
+    }
+    const key = canonicalKey(ref);
+    return key === undefined ? undefined : byKey.get(key);
+  };
+
+  const medicationCache = new Map<MedicationAdministration, Medication | undefined>();
+  const medicationOf = (administration: MedicationAdministration): Medication | undefined => {
+    if (medicationCache.has(administration)) {
+      return medicationCache.get(administration);
+    }
+    const resolved = resolve(administration.medicationReference, administration);
+    const medication = resolved?.resourceType === 'Medication' ? resolved : undefined;
+    medicationCache.set(administration, medication);
+    return medication;
+  };
+
+  return {
+    snapshot: {
+      patientId: input.patientId,
+      encounterReference,
+      encounter,
+      encounters: lists.Encounter,
+      conditions: lists.Condition,
+      procedures: lists.Procedure,
+      medicationAdministrations: lists.MedicationAdministration,
+      observations: lists.Observation,
+      carePlans: lists.CarePlan,
+      medicationRequests: lists.MedicationRequest,
+      serviceRequests: lists.ServiceRequest,
+      chargeItems: lists.ChargeItem,
+      thisEncounter,
+      unavailable: input.unavailable ?? new Set(),
+      resolve,
+      medicationOf,
+    },
+    invalid,
+    otherPatientResources,
+  };
+}

@@ -1,0 +1,350 @@
+import { randomUUID } from 'node:crypto';
+import cors from 'cors';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import helmet from 'helmet';
+import type { CardCatalogue } from '../cds/cards.js';
+import type { CdsService, ServiceRegistry } from '../cds/services.js';
+import type { Config } from '../config.js';
+import { CdsError, operationOutcomeFor } from '../errors.js';
+import type { FhirReader } from '../fhir/fhir-server-source.js';
+import type { Logger } from '../observability/logger.js';
+import type { Metrics } from '../observability/metrics.js';
+import type { Rule, RuleId } from '../rules/types.js';
+import type { FeedbackStore } from '../store/feedback-store.js';
+import type { Terminology } from '../terminology/terminology.js';
+import type { TokenVerifier, VerifiedClient } from './auth.js';
+import { invokeService, type InvokeTelemetry } from './invoke.js';
+import { buildOpenApiDocument } from './openapi.js';
+import { describeIssues, feedbackRequestSchema, hookRequestSchema } from './schemas.js';
+
+export interface AppDeps {
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  readonly registry: ServiceRegistry;
+  readonly cards: CardCatalogue;
+  readonly rules: readonly Rule[];
+  readonly terminology: Terminology;
+  readonly store: FeedbackStore;
+  readonly verifier: TokenVerifier;
+  readonly now?: () => Date;
+  readonly fhirReaderFor?: (baseUrl: string, accessToken: string | undefined) => FhirReader;
+}
+
+export interface AppHandle {
+  readonly app: express.Express;
+  /** Set on SIGTERM: /readyz answers 503 so load balancers stop sending new calls. */
+  startDraining(): void;
+}
+
+interface Locals {
+  requestId: string;
+  client?: VerifiedClient;
+  service?: string;
+  hookInstance?: string;
+  telemetry?: InvokeTelemetry;
+}
+
+const locals = (res: Response): Locals => res.locals as Locals;
+
+function sendError(res: Response, error: CdsError): void {
+  res.status(error.status);
+  if (error.code === 'UNAUTHENTICATED') {
+    res.end();
+    return;
+  }
+  res.type('application/json').send(JSON.stringify(operationOutcomeFor(error)));
+}
+
+/** express.json's errors, mapped to our table; anything else is a bug. */
+function fromBodyParserError(error: unknown): CdsError | undefined {
+  const type = (error as { type?: unknown } | undefined)?.type;
+  switch (type) {
+    case 'entity.parse.failed':
+      return new CdsError('INVALID_REQUEST', 'Request body is not valid JSON');
+    case 'entity.too.large':
+      return new CdsError('PAYLOAD_TOO_LARGE', 'Request body is larger than the configured limit');
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return new CdsError('UNSUPPORTED_MEDIA_TYPE', 'Request body encoding or charset is not supported');
+    case 'request.aborted':
+    case 'request.size.invalid':
+      return new CdsError('INVALID_REQUEST', 'Request body was not received completely');
+    default:
+      return undefined;
+  }
+}
+
+export function createApp(deps: AppDeps): AppHandle {
+  const { config, logger, metrics, registry } = deps;
+  const now = deps.now ?? (() => new Date());
+  const rulesById = new Map<RuleId, Rule>(deps.rules.map((r) => [r.id, r]));
+  const openApi = JSON.stringify(buildOpenApiDocument(config.publicBaseUrl, [...registry.services.keys()]));
+  const discovery = JSON.stringify(registry.discovery);
+  let draining = false;
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.set('query parser', 'simple');
+
+  app.use((req, res, next) => {
+    const incoming = req.header('x-request-id');
+    const requestId = incoming !== undefined && /^[A-Za-z0-9._-]{1,64}$/.test(incoming) ? incoming : randomUUID();
+    locals(res).requestId = requestId;
+    res.setHeader('X-Request-Id', requestId);
+    res.setHeader('Cache-Control', 'no-store');
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      const route = (req.route as { path?: string } | undefined)?.path ?? 'unmatched';
+      metrics.httpRequests.inc({ route, method: req.method, status: String(res.statusCode) });
+      const l = locals(res);
+      if (l.service !== undefined && route === '/cds-services/:id') {
+        metrics.hookDuration.observe({ service: l.service, outcome: String(res.statusCode) }, ms / 1000);
+      }
+      logger.info(
+        {
+          requestId,
+          method: req.method,
+          route,
+          status: res.statusCode,
+          ms: Math.round(ms * 100) / 100,
+          service: l.service,
+          hookInstance: l.hookInstance,
+          iss: l.client?.iss,
+          tenant: l.client?.tenant,
+          jti: l.client?.jti,
+          rulesFired: l.telemetry?.fired,
+          rulesFailed: l.telemetry?.failed.length ? l.telemetry.failed : undefined,
+          rulesSkipped: l.telemetry?.skipped.length ? l.telemetry.skipped : undefined,
+          data: l.telemetry?.data.map((d) => `${d.key}:${d.source}`),
+        },
+        'request',
+      );
+    });
+    next();
+  });
+
+  app.use(
+    helmet({
+      contentSecurityPolicy: { directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
+      crossOriginResourcePolicy: { policy: 'cross-origin' },
+    }),
+  );
+
+  // CORS for browser-based EHRs and the CDS Hooks sandbox: preflights are answered without a JWT, and
+  // Authorization must be named explicitly (a * wildcard does not cover it). No cookies are used, so no credentials.
+  const corsMiddleware = cors({
+    origin: config.corsOrigins === '*' ? '*' : [...config.corsOrigins],
+    methods: ['GET', 'POST', 'OPTIONS'],
+    allowedHeaders: ['Authorization', 'Content-Type', 'Accept', 'X-Request-Id'],
+    exposedHeaders: ['X-Request-Id'],
+    maxAge: 600,
+  });
+  app.use('/cds-services', corsMiddleware);
+
+  const jsonBody = express.json({
+    limit: config.bodyLimit,
+    type: ['application/json', 'application/fhir+json', 'application/*+json'],
+  });
+
+  /** Unknown service ids are 404 before anything else is looked at. */
+  const resolveService = (req: Request, res: Response, next: NextFunction): void => {
+    const id = req.params.id;
+    const service = typeof id === 'string' ? registry.services.get(id) : undefined;
+    if (!service) {
+      throw new CdsError('NOT_FOUND', `No CDS service with id ${String(id)}`);
+    }
+    locals(res).service = service.id;
+    next();
+  };
+
+  /** Verifies the JWT against the exact public URL of the endpoint, before the body is read. */
+  const authenticate =
+    (suffix: string) =>
+    async (req: Request, res: Response, next: NextFunction): Promise<void> => {
+      const audience = `${config.publicBaseUrl}/cds-services/${locals(res).service ?? ''}${suffix}`;
+      locals(res).client = await deps.verifier.verify(req.header('authorization'), audience);
+      next();
+    };
+
+  const requireJson = (req: Request, _res: Response, next: NextFunction): void => {
+    if (!req.is(['application/json', 'application/fhir+json', 'application/*+json'])) {
+      throw new CdsError('UNSUPPORTED_MEDIA_TYPE', 'Request body must be application/json');
+    }
+    next();
+  };
+
+  const serviceOf = (res: Response): CdsService => {
+    const service = registry.services.get(locals(res).service ?? '');
+    if (!service || !locals(res).client) {
+      throw new Error('route reached without service resolution and authentication');
+    }
+    return service;
+  };
+
+  const sendJson = (res: Response, status: number, body: string): void => {
+    res.status(status).type('application/json').send(body);
+  };
+
+  // --- Route table (CDS Hooks 2.0: https://cds-hooks.hl7.org/2.0/) ---------------------------------------------
+
+  // Discovery: https://cds-hooks.hl7.org/2.0/#discovery. Open: a JWT may be sent and is not required.
+  app.get('/cds-services', (_req, res) => {
+    sendJson(res, 200, discovery);
+  });
+
+  // Calling a service: https://cds-hooks.hl7.org/2.0/#calling-a-cds-service
+  app.post('/cds-services/:id', resolveService, authenticate(''), requireJson, jsonBody, async (req, res) => {
+    const service = serviceOf(res);
+    const parsed = hookRequestSchema.safeParse(req.body);
+    if (!parsed.success) {
+      const { message, expression } = describeIssues(parsed.error);
+      throw new CdsError('INVALID_REQUEST', message, expression);
+    }
+    locals(res).hookInstance = parsed.data.hookInstance;
+    const telemetry: InvokeTelemetry = {
+      fired: [],
+      failed: [],
+      skipped: [],
+      data: [],
+      invalidResources: new Map(),
+    };
+    locals(res).telemetry = telemetry;
+    try {
+      const response = await invokeService(service, parsed.data, { ...invokeDeps, rulesById }, telemetry);
+      sendJson(res, 200, JSON.stringify(response));
+    } finally {
+      recordInvocationMetrics(telemetry);
+    }
+  });
+
+  // Feedback: https://cds-hooks.hl7.org/2.0/#feedback. Stored (committed) before the 200 is sent.
+  app.post(
+    '/cds-services/:id/feedback',
+    resolveService,
+    authenticate('/feedback'),
+    requireJson,
+    jsonBody,
+    async (req, res) => {
+      const service = serviceOf(res);
+      const client = locals(res).client as VerifiedClient;
+      const parsed = feedbackRequestSchema.safeParse(req.body);
+      if (!parsed.success) {
+        const { message, expression } = describeIssues(parsed.error);
+        throw new CdsError('INVALID_REQUEST', message, expression);
+      }
+      const receivedAt = now().toISOString();
+      const records = parsed.data.feedback.map((item) => ({
+        serviceId: service.id,
+        cardUuid: item.card,
+        outcome: item.outcome,
+        acceptedSuggestions: (item.acceptedSuggestions ?? []).map((s) => s.id),
+        ...(item.overrideReason?.reason ? { overrideReason: item.overrideReason.reason } : {}),
+        ...(item.overrideReason?.userComment !== undefined ? { userComment: item.overrideReason.userComment } : {}),
+        outcomeTimestamp: item.outcomeTimestamp,
+        receivedAt,
+        issuer: client.iss,
+        ...(client.tenant !== undefined ? { tenant: client.tenant } : {}),
+      }));
+      await deps.store.save(records);
+      for (const record of records) {
+        metrics.feedback.inc({ outcome: record.outcome });
+      }
+      sendJson(res, 200, JSON.stringify({ accepted: records.length }));
+    },
+  );
+
+  app.get('/healthz', (_req, res) => {
+    sendJson(res, 200, JSON.stringify({ status: 'ok' }));
+  });
+
+  app.get('/readyz', (_req, res) => {
+    const storeOpen = deps.store.isOpen();
+    const ready = storeOpen && !draining;
+    sendJson(
+      res,
+      ready ? 200 : 503,
+      JSON.stringify({
+        status: ready ? 'ready' : 'not-ready',
+        checks: {
+          store: storeOpen ? 'open' : 'closed',
+          draining,
+          services: registry.services.size,
+          rules: deps.rules.length,
+          cardTemplates: deps.cards.templates.size,
+        },
+      }),
+    );
+  });
+
+  app.get('/metrics', async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+
+  app.get('/openapi.json', (_req, res) => {
+    sendJson(res, 200, openApi);
+  });
+
+  const knownPaths = /^\/(cds-services(\/[^/]+(\/feedback)?)?|healthz|readyz|metrics|openapi\.json)\/?$/;
+  app.use((req, _res, next) => {
+    next(
+      knownPaths.test(req.path)
+        ? new CdsError('METHOD_NOT_ALLOWED', `${req.method} is not supported on ${req.path}`)
+        : new CdsError('NOT_FOUND', 'No such endpoint'),
+    );
+  });
+
+  app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const known = error instanceof CdsError ? error : fromBodyParserError(error);
+    if (res.headersSent) {
+      res.end();
+      return;
+    }
+    if (known) {
+      sendError(res, known);
+      return;
+    }
+    logger.error(
+      { requestId: locals(res).requestId, route: req.path, err: error instanceof Error ? error.name : 'unknown' },
+      'unhandled error',
+    );
+    sendError(res, new CdsError('INTERNAL', 'Internal error; the request id identifies it in the logs'));
+  });
+
+  const invokeDeps = {
+    rules: deps.rules,
+    cards: deps.cards,
+    terminology: deps.terminology,
+    fhirTimeoutMs: config.fhirTimeoutMs,
+    allowUnauthenticatedFhir: config.allowUnauthenticatedFhir,
+    maxCards: config.maxCards,
+    now,
+    ...(deps.fhirReaderFor ? { fhirReaderFor: deps.fhirReaderFor } : {}),
+  };
+
+  function recordInvocationMetrics(telemetry: InvokeTelemetry): void {
+    for (const rule of telemetry.failed) {
+      metrics.ruleErrors.inc({ rule });
+    }
+    for (const rule of telemetry.skipped) {
+      metrics.rulesSkipped.inc({ rule, reason: 'data-unavailable' });
+    }
+    for (const d of telemetry.data) {
+      if (d.source === 'fhir-server' || d.fetchAttempted === true) {
+        metrics.fhirFallback.inc({ resource: d.resourceType, outcome: d.source === 'fhir-server' ? 'ok' : 'failed' });
+      }
+    }
+    for (const [resource, count] of telemetry.invalidResources) {
+      metrics.invalidResources.inc({ resource }, count);
+    }
+  }
+
+  return {
+    app,
+    startDraining() {
+      draining = true;
+    },
+  };
+}

@@ -1,0 +1,144 @@
+import type { CardCatalogue } from '../cds/cards.js';
+import type { CdsService } from '../cds/services.js';
+import type { CdsResponse } from '../cds/types.js';
+import { CdsError } from '../errors.js';
+import { createFhirReader, type FhirReader } from '../fhir/fhir-server-source.js';
+import { gatherData, type KeyOutcome } from '../fhir/gather.js';
+import { buildSnapshot, type SourcedResource } from '../fhir/snapshot.js';
+import { isAllowedOutboundUrl } from '../net.js';
+import { runRules } from '../rules/engine.js';
+import type { Rule, RuleId } from '../rules/types.js';
+import type { Terminology } from '../terminology/terminology.js';
+import { describeIssues, draftResourcesSchema, fhirId, type HookRequest } from './schemas.js';
+
+export interface InvokeDeps {
+  readonly rules: readonly Rule[];
+  readonly rulesById: ReadonlyMap<RuleId, Rule>;
+  readonly cards: CardCatalogue;
+  readonly terminology: Terminology;
+  readonly fhirTimeoutMs: number;
+  readonly allowUnauthenticatedFhir: boolean;
+  readonly maxCards: number;
+  readonly now: () => Date;
+  /** Builds the FHIR reader for a call; tests and the CLI can substitute, production uses fhir-kit-client. */
+  readonly fhirReaderFor?: (baseUrl: string, accessToken: string | undefined) => FhirReader;
+}
+
+/** What a call did, for logs and metrics: ids, counts and rule ids only. */
+export interface InvokeTelemetry {
+  fired: RuleId[];
+  failed: RuleId[];
+  skipped: RuleId[];
+  data: KeyOutcome[];
+  invalidResources: Map<string, number>;
+}
+
+function checkContext(service: CdsService, context: Readonly<Record<string, unknown>>): void {
+  const problems: { field: string; message: string }[] = [];
+  for (const field of service.requiredContext) {
+    const value = context[field];
+    if (typeof value !== 'string' || value === '') {
+      problems.push({ field, message: 'is required' });
+    } else if ((field === 'patientId' || field === 'encounterId') && !fhirId.safeParse(value).success) {
+      problems.push({ field, message: 'must be a FHIR id' });
+    }
+  }
+  if (problems.length > 0) {
+    throw new CdsError(
+      'INVALID_REQUEST',
+      problems.map((p) => `context.${p.field} ${p.message}`).join('; '),
+      problems.map((p) => `context.${p.field}`),
+    );
+  }
+}
+
+function draftResourcesOf(context: Readonly<Record<string, unknown>>): SourcedResource[] {
+  if (context.draftResources === undefined) {
+    return [];
+  }
+  const parsed = draftResourcesSchema.safeParse(context.draftResources);
+  if (!parsed.success) {
+    const { message } = describeIssues(parsed.error);
+    throw new CdsError('INVALID_REQUEST', `context.draftResources must be a FHIR Bundle (${message})`, [
+      'context.draftResources',
+    ]);
+  }
+  return (parsed.data.entry ?? [])
+    .filter((e) => e.resource !== undefined)
+    .map((e) => ({ resource: e.resource, fullUrl: e.fullUrl }));
+}
+
+function readerFor(request: HookRequest, deps: InvokeDeps): FhirReader | undefined {
+  if (request.fhirAuthorization !== undefined && request.fhirServer === undefined) {
+    throw new CdsError('INVALID_REQUEST', 'fhirServer is required when fhirAuthorization is present', ['fhirServer']);
+  }
+  if (request.fhirServer === undefined) {
+    return undefined;
+  }
+  if (!isAllowedOutboundUrl(request.fhirServer)) {
+    throw new CdsError('INVALID_REQUEST', 'fhirServer must be an https URL (http only on loopback)', ['fhirServer']);
+  }
+  const token = request.fhirAuthorization?.access_token;
+  if (token === undefined && !deps.allowUnauthenticatedFhir) {
+    return undefined;
+  }
+  const baseUrl = request.fhirServer.replace(/\/+$/, '');
+  return (deps.fhirReaderFor ?? createFhirReader)(baseUrl, token);
+}
+
+/**
+ * One service call after authentication and JSON parsing: check the request against the service, gather data
+ * (prefetch, then the FHIR server), build the snapshot, run the rules, render the cards.
+ */
+export async function invokeService(
+  service: CdsService,
+  request: HookRequest,
+  deps: InvokeDeps,
+  telemetry: InvokeTelemetry,
+): Promise<CdsResponse> {
+  if (request.hook !== service.hook) {
+    throw new CdsError('INVALID_REQUEST', `service ${service.id} answers hook ${service.hook}, not ${request.hook}`, [
+      'hook',
+    ]);
+  }
+  checkContext(service, request.context);
+  const draftResources = draftResourcesOf(request.context);
+  const reader = readerFor(request, deps);
+
+  const gathered = await gatherData({
+    service,
+    context: request.context,
+    prefetch: request.prefetch,
+    reader,
+    timeoutMs: deps.fhirTimeoutMs,
+  });
+  telemetry.data = [...gathered.outcomes];
+
+  const patientId = request.context.patientId as string;
+  const encounterField = service.encounterContextField;
+  const encounterId = encounterField !== undefined ? (request.context[encounterField] as string) : undefined;
+  const { snapshot, invalid } = buildSnapshot({
+    patientId,
+    encounterId,
+    resources: gathered.resources,
+    draftResources,
+    unavailable: gathered.unavailable,
+  });
+  telemetry.invalidResources = new Map(invalid);
+
+  if (encounterId !== undefined && snapshot.encounter === undefined) {
+    throw new CdsError('DATA_UNAVAILABLE', 'The encounter being signed is neither in prefetch nor on the FHIR server', [
+      'context.encounterId',
+    ]);
+  }
+  if (snapshot.encounter === undefined) {
+    return { cards: [] };
+  }
+
+  const result = runRules(deps.rules, snapshot, { now: deps.now(), terminology: deps.terminology });
+  telemetry.skipped = result.skipped.map((s) => s.ruleId);
+  const { cards, failed } = deps.cards.render(result.findings, deps.rulesById, { maxCards: deps.maxCards });
+  telemetry.failed = [...result.failed, ...failed];
+  telemetry.fired = cards.map((c) => c.source.topic.code as RuleId);
+  return { cards };
+}

@@ -1,0 +1,76 @@
+import { createPublicKey, type KeyObject } from 'node:crypto';
+import jwksRsa from 'jwks-rsa';
+
+/** Reads at most this much of a JWKS answer: a key set is a few KB; anything bigger is not one. */
+const MAX_JWKS_BYTES = 256 * 1024;
+/** How long an imported key is trusted before the key set is asked again (keys rotate). */
+const KEY_TTL_MS = 10 * 60 * 1000;
+
+export interface KeyResolver {
+  /** The public key for `kid` from the JWKS at `jku` (an allow-listed URL); rejects when it cannot be had. */
+  keyFor(jku: string, kid: string): Promise<KeyObject>;
+}
+
+async function fetchJwks(uri: string, timeoutMs: number): Promise<{ keys: unknown }> {
+  const response = await fetch(uri, {
+    signal: AbortSignal.timeout(timeoutMs),
+    headers: { accept: 'application/json' },
+    redirect: 'error',
+  });
+  if (!response.ok) {
+    throw new Error(`JWKS answered ${response.status}`);
+  }
+  const declared = Number(response.headers.get('content-length') ?? '0');
+  if (declared > MAX_JWKS_BYTES) {
+    throw new Error('JWKS too large');
+  }
+  const text = await response.text();
+  if (text.length > MAX_JWKS_BYTES) {
+    throw new Error('JWKS too large');
+  }
+  const body = JSON.parse(text) as unknown;
+  if (typeof body !== 'object' || body === null || !Array.isArray((body as { keys?: unknown }).keys)) {
+    throw new Error('JWKS has no keys array');
+  }
+  return body as { keys: unknown };
+}
+
+/**
+ * Keys by (jku, kid). jwks-rsa caches the key set and rate-limits refetches when an unknown kid appears (so a
+ * flood of made-up kids cannot hammer the issuer); we fetch with a hard deadline and size cap, and keep the
+ * imported KeyObject so that no call re-parses a key.
+ */
+export function createKeyResolver(options: { timeoutMs: number }): KeyResolver {
+  const clients = new Map<string, jwksRsa.JwksClient>();
+  const imported = new Map<string, { key: KeyObject; expiresAt: number }>();
+
+  const clientFor = (jku: string): jwksRsa.JwksClient => {
+    let client = clients.get(jku);
+    if (!client) {
+      client = jwksRsa({
+        jwksUri: jku,
+        cache: true,
+        cacheMaxAge: KEY_TTL_MS,
+        rateLimit: true,
+        jwksRequestsPerMinute: 10,
+        fetcher: (uri) => fetchJwks(uri, options.timeoutMs),
+      });
+      clients.set(jku, client);
+    }
+    return client;
+  };
+
+  return {
+    async keyFor(jku, kid) {
+      const cacheKey = `${jku}#${kid}`;
+      const hit = imported.get(cacheKey);
+      if (hit && hit.expiresAt > Date.now()) {
+        return hit.key;
+      }
+      const signingKey = await clientFor(jku).getSigningKey(kid);
+      const key = createPublicKey(signingKey.getPublicKey());
+      imported.set(cacheKey, { key, expiresAt: Date.now() + KEY_TTL_MS });
+      return key;
+    },
+  };
+}

@@ -1,0 +1,74 @@
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export interface Metrics {
+  readonly registry: Registry;
+  readonly httpRequests: Counter<'route' | 'method' | 'status'>;
+  readonly hookDuration: Histogram<'service' | 'outcome'>;
+  readonly cards: Counter<'rule' | 'indicator'>;
+  readonly ruleErrors: Counter<'rule'>;
+  readonly rulesSkipped: Counter<'rule' | 'reason'>;
+  readonly fhirFallback: Counter<'resource' | 'outcome'>;
+  readonly feedback: Counter<'outcome'>;
+  readonly invalidResources: Counter<'resource'>;
+}
+
+/** One registry per app instance (not prom-client's global one) so tests and replicas in one process stay apart. */
+export function createMetrics(options: { collectProcessMetrics?: boolean } = {}): Metrics {
+  const registry = new Registry();
+  if (options.collectProcessMetrics ?? false) {
+    collectDefaultMetrics({ register: registry });
+  }
+  const registers = [registry];
+  return {
+    registry,
+    httpRequests: new Counter({
+      name: 'oncosign_http_requests_total',
+      help: 'HTTP requests by route, method and status',
+      labelNames: ['route', 'method', 'status'],
+      registers,
+    }),
+    hookDuration: new Histogram({
+      name: 'oncosign_hook_duration_seconds',
+      help: 'Service call latency from request received to response written',
+      labelNames: ['service', 'outcome'],
+      buckets: [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers,
+    }),
+    cards: new Counter({
+      name: 'oncosign_cards_total',
+      help: 'Cards returned, by rule and indicator',
+      labelNames: ['rule', 'indicator'],
+      registers,
+    }),
+    ruleErrors: new Counter({
+      name: 'oncosign_rule_errors_total',
+      help: 'Rules that threw during evaluation (the call still answers)',
+      labelNames: ['rule'],
+      registers,
+    }),
+    rulesSkipped: new Counter({
+      name: 'oncosign_rules_skipped_total',
+      help: 'Rules not evaluated, by reason (e.g. the data they read was unavailable)',
+      labelNames: ['rule', 'reason'],
+      registers,
+    }),
+    fhirFallback: new Counter({
+      name: 'oncosign_fhir_fallback_total',
+      help: 'FHIR server fetches made because prefetch lacked the data, by resource type and outcome',
+      labelNames: ['resource', 'outcome'],
+      registers,
+    }),
+    feedback: new Counter({
+      name: 'oncosign_feedback_total',
+      help: 'Feedback items stored, by outcome',
+      labelNames: ['outcome'],
+      registers,
+    }),
+    invalidResources: new Counter({
+      name: 'oncosign_invalid_resources_total',
+      help: 'Resources dropped from a snapshot because their shape was not valid FHIR for the fields the rules read',
+      labelNames: ['resource'],
+      registers,
+    }),
+  };
+}

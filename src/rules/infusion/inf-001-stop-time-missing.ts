@@ -1,0 +1,61 @@
+import type { MedicationAdministration } from 'fhir/r4.js';
+import { hasTimeOfDay } from '../../fhir/time.js';
+import { drugName, isAntineoplastic, isDocumentedPush, isIntravascular, listDrugs } from '../medication.js';
+import type { Rule } from '../types.js';
+
+/*
+ * INF-001 Infusion stop time missing (CLIN + CODER).
+ * Time-based infusion codes (96413/96415/96417, 96422/96423) need the actual infusion time, so the record must hold
+ * start and stop times. FIRM: Palmetto GBA infusion-documentation article in the CMS Medicare Coverage Database
+ * (article 53778) [S12]; HCPro on infusions without a stop time [S29]; what a MAC allows without one varies [S29].
+ *
+ * Fires for a completed or stopped IV/intra-arterial antineoplastic administration of this encounter whose start
+ * has a time of day but whose end is absent. Silent for in-progress (a pump still running: INF-010), not-done,
+ * entered-in-error, documented pushes (no stop time needed), non-intravascular routes, and administrations whose
+ * start is missing or date-only (that is INF-002's finding: neither time is documented).
+ */
+
+const statusesThatEnded = new Set(['completed', 'stopped']);
+
+function lacksStopTime(administration: MedicationAdministration): boolean {
+  const start = administration.effectivePeriod?.start ?? administration.effectiveDateTime;
+  if (!hasTimeOfDay(start)) {
+    return false;
+  }
+  return administration.effectivePeriod?.end === undefined || administration.effectivePeriod.end === '';
+}
+
+export const inf001StopTimeMissing: Rule = {
+  id: 'INF-001',
+  title: 'Infusion stop time missing',
+  grounding: 'FIRM',
+  sources: [
+    'Palmetto GBA, infusion documentation article, CMS Medicare Coverage Database article 53778 [S12]',
+    'HCPro Revenue Cycle Advisor, coding infusions with no documented stop time [S29]',
+  ],
+  reads: ['MedicationAdministration'],
+  enabledByDefault: true,
+  evaluate(snapshot, { terminology }) {
+    const missing = snapshot.thisEncounter.medicationAdministrations.filter(
+      (administration) =>
+        statusesThatEnded.has(administration.status) &&
+        lacksStopTime(administration) &&
+        isIntravascular(administration, terminology) &&
+        !isDocumentedPush(administration, terminology) &&
+        isAntineoplastic(administration, snapshot, terminology),
+    );
+    if (missing.length === 0) {
+      return [];
+    }
+    return [
+      {
+        ruleId: 'INF-001',
+        params: {
+          drug: listDrugs(missing.map((a) => drugName(a, snapshot))),
+          start: missing[0]?.effectivePeriod?.start ?? missing[0]?.effectiveDateTime ?? '',
+        },
+        evidence: missing.map((a) => `MedicationAdministration/${a.id ?? ''}`),
+      },
+    ];
+  },
+};

@@ -1,0 +1,68 @@
+import type { Bundle, Encounter, FhirResource, MedicationAdministration } from 'fhir/r4.js';
+
+/** Small builders for hand-made cases; real-data cases read ../shared/fixtures/external instead. */
+
+export const RXNORM = 'http://www.nlm.nih.gov/research/umls/rxnorm';
+export const SNOMED = 'http://snomed.info/sct';
+export const IV_ROUTE = { coding: [{ system: SNOMED, code: '47625008', display: 'Intravenous route' }] };
+export const CARBOPLATIN = { coding: [{ system: RXNORM, code: '40048', display: 'carboplatin' }] };
+
+export function anEncounter(overrides: Partial<Encounter> = {}): Encounter {
+  return {
+    resourceType: 'Encounter',
+    id: 'enc-1',
+    status: 'in-progress',
+    class: { system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'AMB' },
+    subject: { reference: 'Patient/pat-1' },
+    period: { start: '2025-03-04T09:00:00-05:00' },
+    ...overrides,
+  };
+}
+
+export function anInfusion(overrides: Partial<MedicationAdministration> = {}): MedicationAdministration {
+  return {
+    resourceType: 'MedicationAdministration',
+    id: 'ma-1',
+    status: 'completed',
+    medicationCodeableConcept: CARBOPLATIN,
+    subject: { reference: 'Patient/pat-1' },
+    context: { reference: 'Encounter/enc-1' },
+    effectivePeriod: { start: '2025-03-04T10:00:00-05:00', end: '2025-03-04T10:45:00-05:00' },
+    dosage: { route: IV_ROUTE, dose: { value: 450, unit: 'mg', system: 'http://unitsofmeasure.org', code: 'mg' } },
+    ...overrides,
+  };
+}
+
+export function searchset(resources: readonly FhirResource[]): Bundle {
+  return {
+    resourceType: 'Bundle',
+    type: 'searchset',
+    ...(resources.length > 0 ? { entry: resources.map((resource) => ({ resource })) } : {}),
+  };
+}
+
+/** A complete encounter-sign request with every required prefetch key filled. */
+export function encounterSignRequest(
+  options: {
+    encounter?: Encounter;
+    administrations?: readonly MedicationAdministration[];
+    prefetch?: Record<string, unknown>;
+    context?: Record<string, unknown>;
+    extra?: Record<string, unknown>;
+  } = {},
+): Record<string, unknown> {
+  const encounter = options.encounter ?? anEncounter();
+  return {
+    hook: 'encounter-sign',
+    hookInstance: 'd1577c69-dfbe-44ad-ba6d-3e05e953b2ea',
+    context: { userId: 'Practitioner/onc-7', patientId: 'pat-1', encounterId: encounter.id, ...options.context },
+    prefetch: {
+      encounter,
+      conditions: searchset([]),
+      procedures: searchset([]),
+      medicationAdministrations: searchset(options.administrations ?? []),
+      ...options.prefetch,
+    },
+    ...options.extra,
+  };
+}

@@ -1,0 +1,78 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import supertest from 'supertest';
+import { loadConfig, type Config } from '../../src/config.js';
+import { startLocalIssuer, type LocalIssuer, type SigningAlgorithm } from '../../src/devtools/local-issuer.js';
+import { createLogger } from '../../src/observability/logger.js';
+import { createService, type Service } from '../../src/service.js';
+
+export const PUBLIC_BASE_URL = 'https://oncosign.test';
+
+export interface Harness {
+  readonly service: Service;
+  readonly config: Config;
+  readonly issuer: LocalIssuer;
+  readonly request: ReturnType<typeof supertest>;
+  /** Log lines written so far (parsed JSON), for PHI and token assertions. */
+  readonly logs: () => Record<string, unknown>[];
+  readonly dbPath: string;
+  /** `Bearer <jwt>` for the exact public URL of `path` (e.g. `/cds-services/oncology-encounter-sign`). */
+  bearer(path: string, overrides?: Record<string, unknown>, headerOverrides?: Record<string, unknown>): string;
+  close(): Promise<void>;
+}
+
+export interface HarnessOptions {
+  readonly alg?: SigningAlgorithm;
+  /** Extra environment variables, on top of the harness defaults. */
+  readonly env?: Record<string, string>;
+  /** Issuers trusted besides the harness's own. */
+  readonly extraIssuers?: readonly { iss: string; jku: string }[];
+  readonly logLevel?: string;
+}
+
+/**
+ * The real service (real config parsing, real JWT verification against a JWKS served over loopback, a real SQLite
+ * file) wrapped for supertest. Nothing of ours is mocked.
+ */
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
+  const issuer = await startLocalIssuer({ alg: options.alg ?? 'ES384' });
+  const dir = mkdtempSync(join(tmpdir(), 'oncosign-test-'));
+  const dbPath = join(dir, 'feedback.db');
+  const config = loadConfig({
+    PUBLIC_BASE_URL,
+    CDS_TRUSTED_ISSUERS: JSON.stringify([{ iss: issuer.iss, jku: issuer.jku }, ...(options.extraIssuers ?? [])]),
+    FEEDBACK_DB: dbPath,
+    LOG_LEVEL: options.logLevel ?? 'info',
+    FHIR_TIMEOUT_MS: '1500',
+    ...options.env,
+  });
+  const lines: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+      callback();
+    },
+  });
+  const logger = createLogger(config.logLevel, sink);
+  const service = createService(config, logger);
+  return {
+    service,
+    config,
+    issuer,
+    dbPath,
+    request: supertest(service.app),
+    logs: () => lines.map((l) => JSON.parse(l) as Record<string, unknown>),
+    bearer: (path, overrides, headerOverrides) =>
+      `Bearer ${issuer.sign(`${PUBLIC_BASE_URL}${path}`, overrides, headerOverrides)}`,
+    async close() {
+      await service.store.close();
+      await issuer.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export const ENCOUNTER_SIGN = '/cds-services/oncology-encounter-sign';
+export const PATIENT_VIEW = '/cds-services/oncology-patient-view';
