@@ -8,5 +8,7 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Integration tests start loopback servers; two workers match the two cores here.
     maxWorkers: 2,
+    reporters: ['default', 'json'],
+    outputFile: { json: 'test-results/vitest.json' },
   },
 });

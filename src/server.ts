@@ -27,8 +27,13 @@ function main(): void {
   }
 
   const server: Server = service.app.listen(config.port, () => {
+    const address = server.address();
     logger.info(
-      { port: config.port, publicBaseUrl: config.publicBaseUrl, trustedIssuers: config.trustedIssuers.length },
+      {
+        port: typeof address === 'object' && address !== null ? address.port : config.port,
+        publicBaseUrl: config.publicBaseUrl,
+        trustedIssuers: config.trustedIssuers.length,
+      },
       'oncosign listening',
     );
   });

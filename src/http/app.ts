@@ -215,6 +215,9 @@ export function createApp(deps: AppDeps): AppHandle {
     try {
       const response = await invokeService(service, parsed.data, { ...invokeDeps, rulesById }, telemetry);
       sendJson(res, 200, JSON.stringify(response));
+      for (const card of response.cards) {
+        metrics.cards.inc({ rule: card.source.topic.code, indicator: card.indicator });
+      }
     } finally {
       recordInvocationMetrics(telemetry);
     }

@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config.js';
+
+describe('loadConfig', () => {
+  it('runs with nothing set: embedded defaults', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      port: 3000,
+      publicBaseUrl: 'http://localhost:3000',
+      trustedIssuers: [],
+      feedbackDb: 'data/feedback.db',
+      bodyLimit: '5mb',
+      fhirTimeoutMs: 2500,
+      logLevel: 'info',
+      corsOrigins: '*',
+      allowUnauthenticatedFhir: false,
+    });
+  });
+
+  it('reads every documented variable', () => {
+    const config = loadConfig({
+      PORT: '8080',
+      PUBLIC_BASE_URL: 'https://cds.example.org/oncosign/',
+      CDS_TRUSTED_ISSUERS: '[{"iss":"https://ehr.example.org","jku":"https://ehr.example.org/jwks.json"}]',
+      FEEDBACK_DB: '/var/lib/oncosign/feedback.db',
+      BODY_LIMIT: '2MB',
+      FHIR_TIMEOUT_MS: '900',
+      LOG_LEVEL: 'debug',
+      CORS_ORIGINS: 'https://sandbox.cds-hooks.org, https://ehr.example.org',
+    });
+    expect(config.publicBaseUrl).toBe('https://cds.example.org/oncosign');
+    expect(config.trustedIssuers).toEqual([
+      { iss: 'https://ehr.example.org', jku: 'https://ehr.example.org/jwks.json' },
+    ]);
+    expect(config.bodyLimit).toBe('2mb');
+    expect(config.fhirTimeoutMs).toBe(900);
+    expect(config.corsOrigins).toEqual(['https://sandbox.cds-hooks.org', 'https://ehr.example.org']);
+  });
+
+  it.each([
+    ['PORT', { PORT: 'eighty' }],
+    ['PUBLIC_BASE_URL', { PUBLIC_BASE_URL: 'not a url' }],
+    ['CDS_TRUSTED_ISSUERS', { CDS_TRUSTED_ISSUERS: '{not json' }],
+    ['CDS_TRUSTED_ISSUERS', { CDS_TRUSTED_ISSUERS: '[{"iss":"a"}]' }],
+    ['CDS_TRUSTED_ISSUERS', { CDS_TRUSTED_ISSUERS: '[{"iss":"a","jku":"http://evil.example.org/jwks"}]' }],
+    [
+      'CDS_TRUSTED_ISSUERS',
+      { CDS_TRUSTED_ISSUERS: '[{"iss":"a","jku":"https://a/j"},{"iss":"a","jku":"https://b/j"}]' },
+    ],
+    ['BODY_LIMIT', { BODY_LIMIT: 'huge' }],
+    ['FHIR_TIMEOUT_MS', { FHIR_TIMEOUT_MS: '0' }],
+    ['LOG_LEVEL', { LOG_LEVEL: 'loud' }],
+    ['DATABASE_URL', { DATABASE_URL: 'postgres://x' }],
+  ])('stops with one message naming %s', (name, env) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(new RegExp(`^Invalid configuration: .*${name}`));
+  });
+
+  it('accepts a plain-http JWKS only on loopback', () => {
+    const config = loadConfig({ CDS_TRUSTED_ISSUERS: '[{"iss":"demo","jku":"http://127.0.0.1:9999/jwks.json"}]' });
+    expect(config.trustedIssuers).toHaveLength(1);
+  });
+});
