@@ -65,6 +65,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
   }
   const e = parsed.data;
+  // fhir-kit-client's debug logging prints request headers, i.e. the EHR's bearer token.
+  if (/(^|[,\s])(\*|fhir-kit-client[:*]?)/.test(env.DEBUG ?? '')) {
+    throw new ConfigError(
+      'Invalid configuration: DEBUG: enabling fhir-kit-client debug output would log FHIR access tokens; remove it from DEBUG',
+    );
+  }
   if (e.DATABASE_URL !== undefined) {
     throw new ConfigError(
       'Invalid configuration: DATABASE_URL: the PostgreSQL store is not available in this version; unset it to use the embedded SQLite store (FEEDBACK_DB)',

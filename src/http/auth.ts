@@ -46,72 +46,82 @@ export function createTokenVerifier(deps: {
   const issuers = new Map(deps.trustedIssuers.map((i) => [i.iss, i]));
   const now = deps.now ?? Date.now;
 
+  const verify = async (authorization: string | undefined, expectedAudience: string): Promise<VerifiedClient> => {
+    const match = /^Bearer ([A-Za-z0-9_\-.]+)$/.exec(authorization ?? '');
+    const token = match?.[1];
+    if (token === undefined || token.length > MAX_TOKEN_LENGTH) {
+      throw unauthenticated();
+    }
+    const decoded = jwt.decode(token, { complete: true });
+    if (!decoded || typeof decoded.payload !== 'object' || (decoded.payload as unknown) === null) {
+      throw unauthenticated();
+    }
+    const { header, payload } = decoded;
+    const kid: unknown = header.kid;
+    if (!ALLOWED_ALGORITHMS.has(header.alg) || typeof kid !== 'string' || kid === '') {
+      throw unauthenticated();
+    }
+    const typ: unknown = header.typ;
+    if (typ !== undefined && (typeof typ !== 'string' || typ.toUpperCase() !== 'JWT')) {
+      throw unauthenticated();
+    }
+    const issuer = typeof payload.iss === 'string' ? issuers.get(payload.iss) : undefined;
+    if (!issuer) {
+      throw unauthenticated();
+    }
+    // A token naming another key set is refused before anything is fetched: jku is never taken from the token.
+    if (header.jku !== undefined && header.jku !== issuer.jku) {
+      throw unauthenticated();
+    }
+    let key: KeyObject;
+    try {
+      key = await deps.keys.keyFor(issuer.jku, kid);
+    } catch {
+      throw unauthenticated();
+    }
+    if (!keyMatchesAlgorithm(key, header.alg)) {
+      throw unauthenticated();
+    }
+    const nowSeconds = Math.floor(now() / 1000);
+    let claims: jwt.JwtPayload;
+    try {
+      const verified = jwt.verify(token, key, {
+        algorithms: [header.alg as jwt.Algorithm],
+        audience: expectedAudience,
+        issuer: issuer.iss,
+        clockTolerance: CLOCK_SKEW_SECONDS,
+        clockTimestamp: nowSeconds,
+      });
+      if (typeof verified === 'string') {
+        throw unauthenticated();
+      }
+      claims = verified;
+    } catch {
+      throw unauthenticated();
+    }
+    const { exp, iat, jti } = claims;
+    if (typeof exp !== 'number' || typeof iat !== 'number' || typeof jti !== 'string' || jti === '') {
+      throw unauthenticated();
+    }
+    if (iat > nowSeconds + CLOCK_SKEW_SECONDS || iat < nowSeconds - MAX_TOKEN_AGE_SECONDS) {
+      throw unauthenticated();
+    }
+    const rememberUntil = Math.min(exp, iat + MAX_TOKEN_AGE_SECONDS) + CLOCK_SKEW_SECONDS;
+    if (!deps.replay.firstUse(`${issuer.iss}\u0000${jti}`, rememberUntil * 1000, nowSeconds * 1000)) {
+      throw unauthenticated();
+    }
+    const tenant = typeof claims.tenant === 'string' ? claims.tenant : undefined;
+    return { iss: issuer.iss, jti, ...(tenant !== undefined ? { tenant } : {}) };
+  };
+
   return {
     async verify(authorization, expectedAudience) {
-      const match = /^Bearer ([A-Za-z0-9_\-.]+)$/.exec(authorization ?? '');
-      const token = match?.[1];
-      if (token === undefined || token.length > MAX_TOKEN_LENGTH) {
-        throw unauthenticated();
-      }
-      const decoded = jwt.decode(token, { complete: true });
-      if (!decoded || typeof decoded.payload !== 'object') {
-        throw unauthenticated();
-      }
-      const { header, payload } = decoded;
-      const kid = header.kid;
-      if (!ALLOWED_ALGORITHMS.has(header.alg) || typeof kid !== 'string' || kid === '') {
-        throw unauthenticated();
-      }
-      if (header.typ !== undefined && header.typ.toUpperCase() !== 'JWT') {
-        throw unauthenticated();
-      }
-      const issuer = typeof payload.iss === 'string' ? issuers.get(payload.iss) : undefined;
-      if (!issuer) {
-        throw unauthenticated();
-      }
-      // A token naming another key set is refused before anything is fetched: jku is never taken from the token.
-      if (header.jku !== undefined && header.jku !== issuer.jku) {
-        throw unauthenticated();
-      }
-      let key: KeyObject;
       try {
-        key = await deps.keys.keyFor(issuer.jku, kid);
+        return await verify(authorization, expectedAudience);
       } catch {
+        // Whatever failed (including a decoder throwing on a hostile token), the caller learns only "401".
         throw unauthenticated();
       }
-      if (!keyMatchesAlgorithm(key, header.alg)) {
-        throw unauthenticated();
-      }
-      const nowSeconds = Math.floor(now() / 1000);
-      let claims: jwt.JwtPayload;
-      try {
-        const verified = jwt.verify(token, key, {
-          algorithms: [header.alg as jwt.Algorithm],
-          audience: expectedAudience,
-          issuer: issuer.iss,
-          clockTolerance: CLOCK_SKEW_SECONDS,
-          clockTimestamp: nowSeconds,
-        });
-        if (typeof verified === 'string') {
-          throw unauthenticated();
-        }
-        claims = verified;
-      } catch {
-        throw unauthenticated();
-      }
-      const { exp, iat, jti } = claims;
-      if (typeof exp !== 'number' || typeof iat !== 'number' || typeof jti !== 'string' || jti === '') {
-        throw unauthenticated();
-      }
-      if (iat > nowSeconds + CLOCK_SKEW_SECONDS || iat < nowSeconds - MAX_TOKEN_AGE_SECONDS) {
-        throw unauthenticated();
-      }
-      const rememberUntil = Math.min(exp, iat + MAX_TOKEN_AGE_SECONDS) + CLOCK_SKEW_SECONDS;
-      if (!deps.replay.firstUse(`${issuer.iss}\u0000${jti}`, rememberUntil * 1000, nowSeconds * 1000)) {
-        throw unauthenticated();
-      }
-      const tenant = typeof claims.tenant === 'string' ? claims.tenant : undefined;
-      return { iss: issuer.iss, jti, ...(tenant !== undefined ? { tenant } : {}) };
     },
   };
 }

@@ -51,9 +51,15 @@ describe('loadConfig', () => {
     ['FHIR_TIMEOUT_MS', { FHIR_TIMEOUT_MS: '0' }],
     ['LOG_LEVEL', { LOG_LEVEL: 'loud' }],
     ['DATABASE_URL', { DATABASE_URL: 'postgres://x' }],
+    ['DEBUG', { DEBUG: 'fhir-kit-client:*' }],
+    ['DEBUG', { DEBUG: 'express:*,*' }],
   ])('stops with one message naming %s', (name, env) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(new RegExp(`^Invalid configuration: .*${name}`));
+  });
+
+  it('leaves other DEBUG namespaces alone', () => {
+    expect(() => loadConfig({ DEBUG: 'express:router' })).not.toThrow();
   });
 
   it('accepts a plain-http JWKS only on loopback', () => {
