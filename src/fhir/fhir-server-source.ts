@@ -75,7 +75,10 @@ export function createFhirReader(baseUrl: string, accessToken: string | undefine
 
   const get = async (url: string, signal: AbortSignal): Promise<unknown> => {
     try {
-      return await client.request(url, { options: { signal, headers: { accept: 'application/fhir+json' } } });
+      // Redirects are not followed: a Location on another origin would bypass the same-origin and https rules.
+      return await client.request(url, {
+        options: { signal, redirect: 'manual', headers: { accept: 'application/fhir+json' } },
+      });
     } catch (error) {
       if (signal.aborted) {
         throw new FhirReadError('FHIR server did not answer before the deadline', undefined);
@@ -103,7 +106,8 @@ export function createFhirReader(baseUrl: string, accessToken: string | undefine
 
   return {
     async readAll(relativeUrl, signal) {
-      const first = await get(/^https?:/i.test(relativeUrl) ? sameOriginUrl(relativeUrl, 'link') : relativeUrl, signal);
+      const firstUrl = /^https?:/i.test(relativeUrl) ? sameOriginUrl(relativeUrl, 'link') : relativeUrl;
+      const first = await get(firstUrl, signal);
       if (!isBundle(first)) {
         if (typeof first === 'object' && first !== null && 'resourceType' in first) {
           return first.resourceType === 'OperationOutcome' ? [] : [{ resource: first }];
@@ -111,7 +115,7 @@ export function createFhirReader(baseUrl: string, accessToken: string | undefine
         throw new FhirReadError('FHIR server answered with something that is not a FHIR resource', undefined);
       }
       const resources = bundleEntries(first);
-      const visited = new Set<string>();
+      const visited = new Set<string>([new URL(firstUrl, `${baseUrl}/`).href]);
       let page: BundleLike = first;
       for (let pages = 1; pages < MAX_SEARCH_PAGES; pages += 1) {
         const next = nextLink(page);

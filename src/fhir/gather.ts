@@ -1,6 +1,5 @@
 import type { CdsService, PrefetchTemplate } from '../cds/services.js';
 import { expandTemplate } from '../cds/services.js';
-import { CdsError } from '../errors.js';
 import type { SnapshotResourceType } from './resources.js';
 import { bundleEntries, nextLink, type FhirReader } from './fhir-server-source.js';
 import type { SourcedResource } from './snapshot.js';
@@ -19,6 +18,8 @@ export interface GatheredData {
   readonly resources: readonly SourcedResource[];
   readonly unavailable: ReadonlySet<SnapshotResourceType>;
   readonly outcomes: readonly KeyOutcome[];
+  /** Required keys that could be had neither way: the call cannot be answered (412). */
+  readonly missingRequired: readonly KeyOutcome[];
 }
 
 export interface GatherInput {
@@ -42,8 +43,8 @@ function resourceTypeOf(value: unknown): string | undefined {
 /**
  * Collects the data for one call, key by key (CDS Hooks 2.0 prefetch semantics): a present value is used; `null`
  * means the EHR found nothing; an absent key or an OperationOutcome is fetched from the FHIR server, all keys in
- * parallel under one deadline. A required key that cannot be had makes the call fail with 412; an optional one
- * marks its resource type unavailable so that rules reading it stay silent rather than guess.
+ * parallel under one deadline. A required key that cannot be had is reported in `missingRequired` (the caller
+ * answers 412); an optional one marks its resource type unavailable so that rules reading it stay silent.
  */
 export async function gatherData(input: GatherInput): Promise<GatheredData> {
   const resources: SourcedResource[] = [];
@@ -123,14 +124,5 @@ export async function gatherData(input: GatherInput): Promise<GatheredData> {
   const missingRequired = outcomes.filter(
     (o) => o.source === 'unavailable' && input.service.prefetch.some((t) => t.key === o.key && t.required),
   );
-  if (missingRequired.length > 0) {
-    throw new CdsError(
-      'DATA_UNAVAILABLE',
-      `Required data could be had neither from prefetch nor from the FHIR server: ${missingRequired
-        .map((o) => `${o.key} (${o.reason ?? 'unavailable'})`)
-        .join('; ')}`,
-      missingRequired.map((o) => `prefetch.${o.key}`),
-    );
-  }
-  return { resources, unavailable, outcomes };
+  return { resources, unavailable, outcomes, missingRequired };
 }

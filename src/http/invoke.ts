@@ -113,6 +113,15 @@ export async function invokeService(
     timeoutMs: deps.fhirTimeoutMs,
   });
   telemetry.data = [...gathered.outcomes];
+  if (gathered.missingRequired.length > 0) {
+    throw new CdsError(
+      'DATA_UNAVAILABLE',
+      `Required data could be had neither from prefetch nor from the FHIR server: ${gathered.missingRequired
+        .map((o) => `${o.key} (${o.reason ?? 'unavailable'})`)
+        .join('; ')}`,
+      gathered.missingRequired.map((o) => `prefetch.${o.key}`),
+    );
+  }
 
   const patientId = request.context.patientId as string;
   const encounterField = service.encounterContextField;

@@ -93,7 +93,7 @@ describe('the production build', () => {
       env: { PATH: process.env.PATH, CDS_TRUSTED_ISSUERS: '[{"iss":"x"}]' },
     }).then(
       () => ({ code: 0, stderr: '' }),
-      (error: { code: number; stderr: string }) => error,
+      (error: unknown) => error as { code: number; stderr: string },
     );
     expect(result.code).toBe(1);
     expect(result.stderr.trim()).toMatch(/^Invalid configuration: CDS_TRUSTED_ISSUERS\.0\.jku: /);

@@ -60,7 +60,7 @@ describe('discovery, rules and card templates agree', () => {
     for (const template of catalogue.templates.values()) {
       for (const variant of Object.values(template.variants)) {
         const fixed = variant.summary.replace(/\{[a-zA-Z]+\}/g, '');
-        expect([...fixed].length).toBeLessThan(130);
+        expect(Array.from(fixed).length).toBeLessThan(130);
         for (const name of placeholdersOf(variant.detail)) {
           expect(name).toMatch(/^[a-zA-Z][a-zA-Z0-9]*$/);
         }

@@ -37,7 +37,7 @@ describe('POST /cds-services/oncology-encounter-sign', () => {
     const card = res.body.cards[0];
     expect(card.source.topic).toEqual({ system: 'urn:oncosign:rule', code: 'INF-001', display: expect.any(String) });
     expect(card.summary).toContain('carboplatin');
-    expect([...card.summary].length).toBeLessThan(140);
+    expect(Array.from(card.summary as string).length).toBeLessThan(140);
     expect(card.uuid).toMatch(/^[0-9a-f-]{36}$/);
     expect(card.indicator).toBe('warning');
     expect(card.extension['org.oncosign.evidence']).toEqual(['MedicationAdministration/ma-no-stop']);

@@ -22,7 +22,7 @@ describe('card rendering', () => {
     );
     expect(failed).toEqual([]);
     const summary = cards[0]?.summary ?? '';
-    expect([...summary].length).toBeLessThanOrEqual(MAX_SUMMARY_LENGTH);
+    expect(Array.from(summary).length).toBeLessThanOrEqual(MAX_SUMMARY_LENGTH);
     expect(summary).toMatch(/^Missing infusion stop time for pembrolizumab.*…\. Infusion codes/);
   });
 
