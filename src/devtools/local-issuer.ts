@@ -2,6 +2,7 @@ import { generateKeyPairSync, randomUUID, type KeyObject } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import jwt from 'jsonwebtoken';
+import { closeServer } from './servers.js';
 
 /*
  * A CDS client identity for the demo and the tests: a freshly generated ES384 or RS384 key pair whose public half is
@@ -114,12 +115,6 @@ export async function startLocalIssuer(
     setJwksBehaviour(next) {
       behaviour = next;
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => {
-          resolve();
-        });
-      }),
+    close: () => closeServer(server),
   };
 }

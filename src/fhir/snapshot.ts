@@ -19,12 +19,12 @@ import {
 } from './resources.js';
 import { dayOf, parseInstant } from './time.js';
 
-/** Resources linked to the encounter being evaluated. */
-export interface EncounterResources {
+/** The clinical and billing resources a rule reads, by type. */
+export interface ResourceLists {
+  readonly conditions: readonly Condition[];
   readonly procedures: readonly Procedure[];
   readonly medicationAdministrations: readonly MedicationAdministration[];
   readonly observations: readonly Observation[];
-  readonly conditions: readonly Condition[];
   readonly carePlans: readonly CarePlan[];
   readonly medicationRequests: readonly MedicationRequest[];
   readonly serviceRequests: readonly ServiceRequest[];
@@ -33,23 +33,16 @@ export interface EncounterResources {
 
 /**
  * Everything the rules may read about one patient and one encounter, typed, de-duplicated and indexed once per
- * call. Rules never see raw request JSON, OperationOutcomes or other patients' resources.
+ * call. Rules never see raw request JSON, OperationOutcomes or other patients' resources. The lists hold the whole
+ * patient's resources; `thisEncounter` those linked to the encounter being evaluated.
  */
-export interface PatientSnapshot {
+export interface PatientSnapshot extends ResourceLists {
   readonly patientId: string;
   /** `Encounter/<id>` of the encounter being signed (or, for patient-view, the most recent one). */
   readonly encounterReference: string | undefined;
   readonly encounter: Encounter | undefined;
   readonly encounters: readonly Encounter[];
-  readonly conditions: readonly Condition[];
-  readonly procedures: readonly Procedure[];
-  readonly medicationAdministrations: readonly MedicationAdministration[];
-  readonly observations: readonly Observation[];
-  readonly carePlans: readonly CarePlan[];
-  readonly medicationRequests: readonly MedicationRequest[];
-  readonly serviceRequests: readonly ServiceRequest[];
-  readonly chargeItems: readonly ChargeItem[];
-  readonly thisEncounter: EncounterResources;
+  readonly thisEncounter: ResourceLists;
   /** Resource types that could be had neither from prefetch nor from the FHIR server: rules reading them are skipped. */
   readonly unavailable: ReadonlySet<SnapshotResourceType>;
   /** Resolves `Type/id`, absolute, `urn:uuid:` and contained (`#id`, with `from`) references. */
@@ -247,7 +240,7 @@ export function buildSnapshot(input: SnapshotInput): SnapshotBuildReport {
       return fallbackTime !== undefined && duringEncounterDays(fallbackTime(r));
     });
 
-  const thisEncounter: EncounterResources = {
+  const thisEncounter: ResourceLists = {
     procedures: linked(lists.Procedure, (p) => p.performedPeriod?.start ?? p.performedDateTime),
     medicationAdministrations: linked(lists.MedicationAdministration, startOfEffective),
     observations: linked(

@@ -4,6 +4,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Bundle, Encounter, MedicationAdministration, OperationOutcome, Resource } from 'fhir/r4.js';
+import { closeServer } from '../../src/devtools/servers.js';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import {
   loadFhirResources,
@@ -141,16 +142,7 @@ async function tinyServer(
   origin = `http://${host}:${String((server.address() as AddressInfo).port)}`;
   let closing: Promise<void> | undefined;
   const close = () => {
-    closing ??= new Promise<void>((resolve, reject) => {
-      server.close((err) => {
-        if (err) {
-          reject(err);
-        } else {
-          resolve();
-        }
-      });
-      server.closeAllConnections();
-    });
+    closing ??= closeServer(server);
     return closing;
   };
   onTestFinished(close);
