@@ -1,6 +1,5 @@
 import type {
   CarePlan,
-  ChargeItem,
   Condition,
   Encounter,
   FhirResource,
@@ -11,6 +10,7 @@ import type {
   Patient,
   Procedure,
   ServiceRequest,
+  Claim,
 } from 'fhir/r4.js';
 import { z } from 'zod';
 
@@ -126,34 +126,78 @@ const schemas = {
   CarePlan: z.looseObject({
     ...base,
     status: z.string().optional(),
+    intent: z.string().optional(),
+    category: z.array(codeableConcept).optional(),
     subject: reference.optional(),
     encounter: reference.optional(),
     created: z.string().optional(),
     period: period.optional(),
+    addresses: z.array(reference).optional(),
+    activity: z
+      .array(
+        z.looseObject({
+          reference: reference.optional(),
+          detail: z.looseObject({ code: codeableConcept.optional(), status: z.string().optional() }).optional(),
+        }),
+      )
+      .optional(),
+    extension: z.array(z.looseObject({ url: z.string() })).optional(),
   }),
   MedicationRequest: z.looseObject({
     ...base,
     status: z.string().optional(),
+    intent: z.string().optional(),
     subject: reference.optional(),
     encounter: reference.optional(),
     authoredOn: z.string().optional(),
     medicationCodeableConcept: codeableConcept.optional(),
     medicationReference: reference.optional(),
+    reasonCode: z.array(codeableConcept).optional(),
+    reasonReference: z.array(reference).optional(),
+    extension: z.array(z.looseObject({ url: z.string() })).optional(),
   }),
   ServiceRequest: z.looseObject({
     ...base,
     status: z.string().optional(),
+    intent: z.string().optional(),
     subject: reference.optional(),
     encounter: reference.optional(),
     authoredOn: z.string().optional(),
     code: codeableConcept.optional(),
+    category: z.array(codeableConcept).optional(),
+    reasonCode: z.array(codeableConcept).optional(),
+    reasonReference: z.array(reference).optional(),
   }),
-  ChargeItem: z.looseObject({
+  Claim: z.looseObject({
     ...base,
     status: z.string().optional(),
-    subject: reference.optional(),
-    context: reference.optional(),
-    code: codeableConcept.optional(),
+    use: z.string().optional(),
+    patient: reference.optional(),
+    created: z.string().optional(),
+    billablePeriod: period.optional(),
+    diagnosis: z
+      .array(
+        z.looseObject({
+          sequence: z.number().optional(),
+          diagnosisCodeableConcept: codeableConcept.optional(),
+          diagnosisReference: reference.optional(),
+        }),
+      )
+      .optional(),
+    item: z
+      .array(
+        z.looseObject({
+          sequence: z.number().optional(),
+          productOrService: codeableConcept.optional(),
+          modifier: z.array(codeableConcept).optional(),
+          quantity: quantity.optional(),
+          encounter: z.array(reference).optional(),
+          servicedDate: z.string().optional(),
+          diagnosisSequence: z.array(z.number()).optional(),
+          extension: z.array(z.looseObject({ url: z.string() })).optional(),
+        }),
+      )
+      .optional(),
   }),
 };
 
@@ -172,7 +216,7 @@ export interface SnapshotResourceMap {
   CarePlan: CarePlan;
   MedicationRequest: MedicationRequest;
   ServiceRequest: ServiceRequest;
-  ChargeItem: ChargeItem;
+  Claim: Claim;
 }
 
 export type SnapshotResource = SnapshotResourceMap[SnapshotResourceType];

@@ -1,6 +1,6 @@
 import type {
   CarePlan,
-  ChargeItem,
+  Claim,
   Condition,
   Encounter,
   Medication,
@@ -28,7 +28,8 @@ export interface ResourceLists {
   readonly carePlans: readonly CarePlan[];
   readonly medicationRequests: readonly MedicationRequest[];
   readonly serviceRequests: readonly ServiceRequest[];
-  readonly chargeItems: readonly ChargeItem[];
+  /** Billing lines (draft Claims): the only FHIR R4 place for CPT/HCPCS modifiers. */
+  readonly claims: readonly Claim[];
 }
 
 /**
@@ -93,15 +94,16 @@ function subjectOf(resource: SnapshotResource): string | undefined {
   if (resource.resourceType === 'Patient') {
     return `Patient/${resource.id ?? ''}`;
   }
-  const subject = 'subject' in resource ? resource.subject : undefined;
+  const subject = 'subject' in resource ? resource.subject : 'patient' in resource ? resource.patient : undefined;
   return referenceKey(subject?.reference);
 }
 
 function encounterLinkOf(resource: SnapshotResource): string | undefined {
   switch (resource.resourceType) {
     case 'MedicationAdministration':
-    case 'ChargeItem':
       return referenceKey(resource.context?.reference);
+    case 'Claim':
+      return referenceKey(resource.item?.flatMap((i) => i.encounter ?? [])[0]?.reference);
     case 'Procedure':
     case 'Observation':
     case 'Condition':
@@ -191,7 +193,7 @@ export function buildSnapshot(input: SnapshotInput): SnapshotBuildReport {
     CarePlan: [],
     MedicationRequest: [],
     ServiceRequest: [],
-    ChargeItem: [],
+    Claim: [],
   };
   for (const resource of byKey.values()) {
     const status = 'status' in resource ? resource.status : undefined;
@@ -248,10 +250,10 @@ export function buildSnapshot(input: SnapshotInput): SnapshotBuildReport {
       (o) => o.effectiveDateTime ?? o.effectivePeriod?.start ?? o.effectiveInstant,
     ),
     conditions: linked(lists.Condition),
-    carePlans: linked(lists.CarePlan),
-    medicationRequests: linked(lists.MedicationRequest),
-    serviceRequests: linked(lists.ServiceRequest),
-    chargeItems: linked(lists.ChargeItem),
+    carePlans: linked(lists.CarePlan, (c) => c.created ?? c.period?.start),
+    medicationRequests: linked(lists.MedicationRequest, (m) => m.authoredOn),
+    serviceRequests: linked(lists.ServiceRequest, (r) => r.authoredOn),
+    claims: linked(lists.Claim, (c) => c.item?.[0]?.servicedDate ?? c.billablePeriod?.start ?? c.created),
   };
 
   const resolve: PatientSnapshot['resolve'] = (reference, from) => {
@@ -294,7 +296,7 @@ export function buildSnapshot(input: SnapshotInput): SnapshotBuildReport {
       carePlans: lists.CarePlan,
       medicationRequests: lists.MedicationRequest,
       serviceRequests: lists.ServiceRequest,
-      chargeItems: lists.ChargeItem,
+      claims: lists.Claim,
       thisEncounter,
       unavailable: input.unavailable ?? new Set(),
       resolve,

@@ -3,7 +3,35 @@ import { z } from 'zod';
 import { projectPath } from '../paths.js';
 
 /** The value sets the rules ask for. Start-up fails if any is missing from `terminology/`. */
-export const VALUE_SET_IDS = ['antineoplastic-drug', 'route-intravascular', 'administration-method-push'] as const;
+export const VALUE_SET_IDS = [
+  'antineoplastic-drug',
+  'route-intravascular',
+  'administration-method-push',
+  'cms157-cancer',
+  'cms157-chemotherapy-administration',
+  'cms157-radiation-treatment-management',
+  'cms157-pain-assessment-tool',
+  'cms157-office-visit',
+  'cms157-telehealth-encounter',
+  'icd10-malignancy-or-uncertain',
+  'icd10-primary-malignancy',
+  'icd10-secondary-malignancy',
+  'icd10-malignancy-without-site',
+  'icd10-malignancy-in-remission',
+  'icd10-personal-history-of-malignancy',
+  'icd10-antineoplastic-therapy-encounter',
+  'icd10-chronic-pain-nec',
+  'icd10-site-of-pain',
+  'pain-condition',
+  'pain-intensity-instrument',
+  'analgesic-drug',
+  'pain-plan-service',
+  'evaluation-and-management-visit',
+  'chemotherapy-administration-code',
+  'radiation-delivery',
+  'immunotherapy-drug',
+  'hormonal-antineoplastic-drug',
+] as const;
 export type ValueSetId = (typeof VALUE_SET_IDS)[number];
 
 /** A coding as FHIR sends it; every field optional because real data omits them. */
