@@ -34,7 +34,7 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   CORS_ORIGINS: z.string().default('*'),
   ALLOW_UNAUTHENTICATED_FHIR: booleanFlag.default(false),
-  MAX_CARDS: z.coerce.number().int().min(1).max(100).default(10),
+  SITE_CONFIG: z.string().min(1).optional(),
 });
 
 export interface Config {
@@ -49,7 +49,8 @@ export interface Config {
   readonly corsOrigins: '*' | readonly string[];
   /** Development only (the public CDS Hooks sandbox sends fhirServer without a token). */
   readonly allowUnauthenticatedFhir: boolean;
-  readonly maxCards: number;
+  /** Per-site rule switches, thresholds and card budget (src/site-config.ts); undefined: catalogue defaults. */
+  readonly siteConfigPath: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -102,6 +103,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
               .filter(Boolean),
           ),
     allowUnauthenticatedFhir: e.ALLOW_UNAUTHENTICATED_FHIR,
-    maxCards: e.MAX_CARDS,
+    siteConfigPath: e.SITE_CONFIG,
   });
 }

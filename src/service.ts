@@ -11,6 +11,7 @@ import { allRules } from './rules/index.js';
 import type { FeedbackStore } from './store/feedback-store.js';
 import { openSqliteFeedbackStore } from './store/sqlite-feedback-store.js';
 import { Terminology } from './terminology/terminology.js';
+import { loadSiteConfig } from './site-config.js';
 
 export interface Service extends AppHandle {
   readonly store: FeedbackStore;
@@ -29,6 +30,7 @@ export function createService(
   logger: Logger,
   options: { collectProcessMetrics?: boolean; now?: () => Date } = {},
 ): Service {
+  const site = loadSiteConfig(config.siteConfigPath, allRules);
   const registry = loadServiceRegistry();
   const cards = loadCardCatalogue();
   const terminology = new Terminology();
@@ -49,7 +51,10 @@ export function createService(
     metrics,
     registry,
     cards,
-    rules: allRules.filter((r) => r.enabledByDefault),
+    rules: site.rules,
+    allRules,
+    settings: site.settings,
+    maxCards: site.maxCards,
     terminology,
     store,
     verifier,

@@ -9,6 +9,7 @@ import { CdsError, operationOutcomeFor } from '../errors.js';
 import type { FhirReader } from '../fhir/fhir-server-source.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
+import type { RuleSettings } from '../rules/settings.js';
 import type { Rule, RuleId } from '../rules/types.js';
 import type { FeedbackStore } from '../store/feedback-store.js';
 import type { Terminology } from '../terminology/terminology.js';
@@ -23,7 +24,12 @@ export interface AppDeps {
   readonly metrics: Metrics;
   readonly registry: ServiceRegistry;
   readonly cards: CardCatalogue;
+  /** The rules this site runs. */
   readonly rules: readonly Rule[];
+  /** Every rule known, enabled or not (cards of any may be rendered; readiness reports both counts). */
+  readonly allRules: readonly Rule[];
+  readonly settings: RuleSettings;
+  readonly maxCards: number;
   readonly terminology: Terminology;
   readonly store: FeedbackStore;
   readonly verifier: TokenVerifier;
@@ -78,7 +84,7 @@ function fromBodyParserError(error: unknown): CdsError | undefined {
 export function createApp(deps: AppDeps): AppHandle {
   const { config, logger, metrics, registry } = deps;
   const now = deps.now ?? (() => new Date());
-  const rulesById = new Map<RuleId, Rule>(deps.rules.map((r) => [r.id, r]));
+  const rulesById = new Map<RuleId, Rule>(deps.allRules.map((r) => [r.id, r]));
   const openApi = JSON.stringify(buildOpenApiDocument(config.publicBaseUrl, [...registry.services.keys()]));
   const discovery = JSON.stringify(registry.discovery);
   let draining = false;
@@ -276,6 +282,7 @@ export function createApp(deps: AppDeps): AppHandle {
           draining,
           services: registry.services.size,
           rules: deps.rules.length,
+          rulesKnown: deps.allRules.length,
           cardTemplates: deps.cards.templates.size,
         },
       }),
@@ -322,7 +329,8 @@ export function createApp(deps: AppDeps): AppHandle {
     terminology: deps.terminology,
     fhirTimeoutMs: config.fhirTimeoutMs,
     allowUnauthenticatedFhir: config.allowUnauthenticatedFhir,
-    maxCards: config.maxCards,
+    maxCards: deps.maxCards,
+    settings: deps.settings,
     now,
     ...(deps.fhirReaderFor ? { fhirReaderFor: deps.fhirReaderFor } : {}),
   };

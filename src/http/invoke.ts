@@ -7,6 +7,7 @@ import { gatherData, type KeyOutcome } from '../fhir/gather.js';
 import { buildSnapshot, type SourcedResource } from '../fhir/snapshot.js';
 import { isAllowedOutboundUrl } from '../net.js';
 import { runRules } from '../rules/engine.js';
+import type { RuleSettings } from '../rules/settings.js';
 import type { Rule, RuleId } from '../rules/types.js';
 import type { Terminology } from '../terminology/terminology.js';
 import { describeIssues, draftResourcesSchema, fhirId, type HookRequest } from './schemas.js';
@@ -19,6 +20,7 @@ export interface InvokeDeps {
   readonly fhirTimeoutMs: number;
   readonly allowUnauthenticatedFhir: boolean;
   readonly maxCards: number;
+  readonly settings: RuleSettings;
   readonly now: () => Date;
   /** Builds the FHIR reader for a call; tests and the CLI can substitute, production uses fhir-kit-client. */
   readonly fhirReaderFor?: (baseUrl: string, accessToken: string | undefined) => FhirReader;
@@ -144,7 +146,11 @@ export async function invokeService(
     return { cards: [] };
   }
 
-  const result = runRules(deps.rules, snapshot, { now: deps.now(), terminology: deps.terminology });
+  const result = runRules(deps.rules, snapshot, {
+    now: deps.now(),
+    terminology: deps.terminology,
+    settings: deps.settings,
+  });
   telemetry.skipped = result.skipped.map((s) => s.ruleId);
   const { cards, failed } = deps.cards.render(result.findings, deps.rulesById, { maxCards: deps.maxCards });
   telemetry.failed = [...result.failed, ...failed];

@@ -2,6 +2,7 @@ import type { FhirResource } from 'fhir/r4.js';
 import type { PatientSnapshot } from '../fhir/snapshot.js';
 import type { SnapshotResourceType } from '../fhir/resources.js';
 import type { Terminology } from '../terminology/terminology.js';
+import type { RuleSettings } from './settings.js';
 
 /** Catalogue ids from oncology-rules.md: PAIN-001..007, INF-001..020, DX-001..013. */
 export type RuleId = `PAIN-${string}` | `INF-${string}` | `DX-${string}`;
@@ -15,6 +16,7 @@ export interface RuleContext {
   /** The evaluation time; rules never read the clock themselves. */
   readonly now: Date;
   readonly terminology: Terminology;
+  readonly settings: RuleSettings;
 }
 
 /** A proposed FHIR change the clinician or coder can accept from the card. Only CODER rules propose any. */

@@ -185,6 +185,15 @@ export class Terminology {
     return vs.patterns.some((p) => p.system === system.uri && p.regex.test(code));
   }
 
+  /** A coding with its system made canonical and its code normalised; undefined for unknown systems. */
+  normalise(coding: CodingLike): { system: string; code: string } | undefined {
+    if (coding.system === undefined || coding.code === undefined) {
+      return undefined;
+    }
+    const system = this.canonicalSystem.get(coding.system);
+    return system ? { system: system.uri, code: normaliseCode(coding.code, system.normalise) } : undefined;
+  }
+
   /** The first coding of the list that is in the value set. */
   match(valueSet: ValueSetId, codings: readonly CodingLike[] | undefined): CodingLike | undefined {
     return codings?.find((c) => this.has(valueSet, c));

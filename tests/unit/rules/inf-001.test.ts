@@ -1,3 +1,4 @@
+import { defaultRuleSettings } from '../../../src/rules/settings.js';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Encounter, Medication, MedicationAdministration, Resource } from 'fhir/r4.js';
@@ -48,7 +49,7 @@ function evaluate(resources: readonly Resource[], encounter: Encounter = anEncou
     encounterId: encounter.id,
     resources: [encounter, ...resources].map((resource) => ({ resource })),
   });
-  return inf001StopTimeMissing.evaluate(snapshot, { now, terminology });
+  return inf001StopTimeMissing.evaluate(snapshot, { now, terminology, settings: defaultRuleSettings });
 }
 
 const route = (code: string, display: string) => ({ coding: [{ system: SNOMED, code, display }] });
@@ -270,7 +271,10 @@ function evaluateReal(administration: MedicationAdministration) {
     encounterId: encounter.id,
     resources: [encounter, administration].map((resource) => ({ resource })),
   });
-  return { snapshot, findings: inf001StopTimeMissing.evaluate(snapshot, { now, terminology }) };
+  return {
+    snapshot,
+    findings: inf001StopTimeMissing.evaluate(snapshot, { now, terminology, settings: defaultRuleSettings }),
+  };
 }
 
 describe('INF-001 on real MedicationAdministration examples', () => {

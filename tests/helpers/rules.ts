@@ -1,0 +1,29 @@
+import type { Encounter, Resource } from 'fhir/r4.js';
+import { buildSnapshot, type PatientSnapshot } from '../../src/fhir/snapshot.js';
+import { defaultRuleSettings, type RuleSettings } from '../../src/rules/settings.js';
+import type { Finding, Rule, RuleContext } from '../../src/rules/types.js';
+import { Terminology } from '../../src/terminology/terminology.js';
+import { anEncounter } from './builders.js';
+
+export const terminology = new Terminology();
+
+export function ruleContext(settings: Partial<RuleSettings> = {}): RuleContext {
+  return { now: new Date('2025-06-30T12:00:00Z'), terminology, settings: { ...defaultRuleSettings, ...settings } };
+}
+
+export function snapshotOf(resources: readonly Resource[], encounter: Encounter = anEncounter()): PatientSnapshot {
+  return buildSnapshot({
+    patientId: 'pat-1',
+    encounterId: encounter.id,
+    resources: [encounter, ...resources].map((resource) => ({ resource })),
+  }).snapshot;
+}
+
+/** Runs one rule on the given resources around one encounter (default: builders' anEncounter()). */
+export function evaluateRule(
+  rule: Rule,
+  resources: readonly Resource[],
+  options: { encounter?: Encounter; settings?: Partial<RuleSettings> } = {},
+): readonly Finding[] {
+  return rule.evaluate(snapshotOf(resources, options.encounter), ruleContext(options.settings));
+}
