@@ -80,6 +80,9 @@ for (const encounter of encounters) {
   );
   for (const card of body.cards ?? []) {
     console.log(`  [${card.indicator.toUpperCase()}] ${card.source.topic.code}: ${card.summary}`);
+    for (const suggestion of card.suggestions ?? []) {
+      console.log(`      suggestion: ${suggestion.label} (${suggestion.actions.map((a) => a.type).join(', ')})`);
+    }
     console.log(wrap(card.detail ?? '', '      '));
   }
   console.log('');

@@ -15,7 +15,8 @@ import type {
 import { z } from 'zod';
 
 /*
- * Shape checks at the trust boundary. Prefetch, FHIR-server answers and draft resources are untrusted JSON; the
+ * Shape checks at the trust boundary. Elements R4 makes mandatory (status, Observation.code, a Claim line's
+ * productOrService) are required here too, so the @types/fhir types the rules see tell the truth. Prefetch, FHIR-server answers and draft resources are untrusted JSON; the
  * rules read typed @types/fhir resources. Each schema checks the elements the rules read (and leaves every other
  * element alone), so a resource that passes can be read by rule code without defensive checks, and one that does
  * not is dropped and counted instead of making a rule throw. A rule that starts reading a new element adds it here.
@@ -41,7 +42,7 @@ const schemas = {
   Patient: z.looseObject({ ...base }),
   Encounter: z.looseObject({
     ...base,
-    status: z.string().optional(),
+    status: z.string(),
     class: coding.optional(),
     type: z.array(codeableConcept).optional(),
     period: period.optional(),
@@ -73,7 +74,7 @@ const schemas = {
   }),
   Procedure: z.looseObject({
     ...base,
-    status: z.string().optional(),
+    status: z.string(),
     code: codeableConcept.optional(),
     subject: reference.optional(),
     encounter: reference.optional(),
@@ -84,7 +85,7 @@ const schemas = {
   }),
   MedicationAdministration: z.looseObject({
     ...base,
-    status: z.string().optional(),
+    status: z.string(),
     medicationCodeableConcept: codeableConcept.optional(),
     medicationReference: reference.optional(),
     subject: reference.optional(),
@@ -112,8 +113,8 @@ const schemas = {
   }),
   Observation: z.looseObject({
     ...base,
-    status: z.string().optional(),
-    code: codeableConcept.optional(),
+    status: z.string(),
+    code: codeableConcept,
     subject: reference.optional(),
     encounter: reference.optional(),
     effectiveDateTime: z.string().optional(),
@@ -125,7 +126,7 @@ const schemas = {
   }),
   CarePlan: z.looseObject({
     ...base,
-    status: z.string().optional(),
+    status: z.string(),
     intent: z.string().optional(),
     category: z.array(codeableConcept).optional(),
     subject: reference.optional(),
@@ -145,7 +146,7 @@ const schemas = {
   }),
   MedicationRequest: z.looseObject({
     ...base,
-    status: z.string().optional(),
+    status: z.string(),
     intent: z.string().optional(),
     subject: reference.optional(),
     encounter: reference.optional(),
@@ -158,7 +159,7 @@ const schemas = {
   }),
   ServiceRequest: z.looseObject({
     ...base,
-    status: z.string().optional(),
+    status: z.string(),
     intent: z.string().optional(),
     subject: reference.optional(),
     encounter: reference.optional(),
@@ -170,7 +171,7 @@ const schemas = {
   }),
   Claim: z.looseObject({
     ...base,
-    status: z.string().optional(),
+    status: z.string(),
     use: z.string().optional(),
     patient: reference.optional(),
     created: z.string().optional(),
@@ -188,7 +189,7 @@ const schemas = {
       .array(
         z.looseObject({
           sequence: z.number().optional(),
-          productOrService: codeableConcept.optional(),
+          productOrService: codeableConcept,
           modifier: z.array(codeableConcept).optional(),
           quantity: quantity.optional(),
           encounter: z.array(reference).optional(),

@@ -109,7 +109,7 @@ export function isPainAssessmentWithResult(observation: Observation, terminology
   return (
     observation.status === 'final' &&
     hasValue(observation) &&
-    terminology.match('cms157-pain-assessment-tool', observation.code?.coding) !== undefined
+    terminology.match('cms157-pain-assessment-tool', observation.code.coding) !== undefined
   );
 }
 

@@ -12,10 +12,17 @@ describe('npm run demo', () => {
       env: { ...process.env, LOG_LEVEL: 'silent' },
       timeout: 60_000,
     });
-    expect(stdout).toMatch(/Patient\/demo-ava +Encounter\/demo-ava-visit +→ HTTP 200, 1 card\(s\)/);
+    const cardsOf = (patient: string): string[] => {
+      const block = stdout.split(/\n(?=Patient\/)/).find((b) => b.startsWith(`Patient/${patient} `)) ?? '';
+      return [...block.matchAll(/^ {2}\[[A-Z]+\] ([A-Z]+-\d{3}):/gm)].map((m) => m[1] ?? '');
+    };
+    expect(cardsOf('demo-ava')).toEqual(['INF-001', 'PAIN-001']);
     expect(stdout).toMatch(/\[WARNING\] INF-001: Missing infusion stop time for carboplatin\./);
+    expect(cardsOf('demo-ben')).toEqual([]);
     expect(stdout).toMatch(/Patient\/demo-ben +Encounter\/demo-ben-visit +→ HTTP 200, 0 card\(s\)/);
-    expect(stdout).toMatch(/Patient\/demo-cleo +Encounter\/demo-cleo-visit +→ HTTP 200, 0 card\(s\)/);
+    expect(cardsOf('demo-cleo')).toEqual(['PAIN-004', 'PAIN-005']);
+    expect(stdout).toContain('suggestion: Add CPT II 0521F (plan of care for pain documented) (create)');
+    expect(cardsOf('demo-dev')).toEqual(['PAIN-002']);
     expect(stdout).toContain('sandbox.cds-hooks.org');
   }, 90_000);
 });

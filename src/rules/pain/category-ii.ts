@@ -1,0 +1,35 @@
+import type { Procedure } from 'fhir/r4.js';
+import type { PatientSnapshot } from '../../fhir/snapshot.js';
+import { SYSTEM } from '../../terminology/systems.js';
+import type { ProposedAction } from '../types.js';
+
+/**
+ * The CPT Category II codes of MIPS #143/#144 [S8]. Descriptors are short paraphrases (CPT text is AMA copyright).
+ */
+export const CATEGORY_II = {
+  planDocumented: { code: '0521F', display: 'Plan of care to address pain documented' },
+  painPresent: { code: '1125F', display: 'Pain severity quantified; pain present' },
+  noPain: { code: '1126F', display: 'Pain severity quantified; no pain present' },
+} as const;
+
+/**
+ * A `create` action for a completed Procedure carrying a Category II code on this encounter (catalogue 0.3: only
+ * CODER cards that add a Category II code carry a create action; no rule creates clinical data).
+ */
+export function createCategoryIiProcedure(
+  snapshot: PatientSnapshot,
+  code: { code: string; display: string },
+  reasonReference: string,
+): ProposedAction {
+  const performed = snapshot.encounter?.period?.start;
+  const resource: Procedure = {
+    resourceType: 'Procedure',
+    status: 'completed',
+    code: { coding: [{ system: SYSTEM.cpt, code: code.code, display: code.display }], text: code.display },
+    subject: { reference: `Patient/${snapshot.patientId}` },
+    ...(snapshot.encounterReference !== undefined ? { encounter: { reference: snapshot.encounterReference } } : {}),
+    ...(performed !== undefined ? { performedDateTime: performed } : {}),
+    reasonReference: [{ reference: reasonReference }],
+  };
+  return { type: 'create', resource };
+}

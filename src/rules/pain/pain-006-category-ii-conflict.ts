@@ -1,0 +1,106 @@
+import { encounterCodes, withCode } from '../billing.js';
+import { SYSTEM } from '../../terminology/systems.js';
+import type { Rule } from '../types.js';
+import { CATEGORY_II } from './category-ii.js';
+import { lastIntensityScore, painPlanEvidence, painScoresIn } from './pain-visit.js';
+import { visitInterval } from '../treatment.js';
+import { endDay, startDay } from '../../measures/cms157.js';
+
+/*
+ * PAIN-006 Category II codes contradict the record (CODER).
+ * FIRM: the code definitions [S8] and #144's denominator being the 1125F instances [S6]. Conflicts:
+ *  a. 1126F coded while the last intensity score of the visit shows pain, or 1125F while it shows none;
+ *  b. 0521F coded while 1126F is the only pain code (outside the #144 denominator);
+ *  c. a code and its 8P (not met) form both coded (0521F with 0521F-8P, 1125F with 1125F-8P);
+ *  d. 0521F-8P coded though plan evidence exists, or 1125F-8P though a pain score exists (lost Performance Met).
+ * JUDGMENT for (a): when several scores were taken, the last one of the visit is the one coded.
+ * Reads codes from Procedures and draft Claim lines; 8P comes from a Claim modifier or a code written "0521F-8P".
+ */
+export const pain006CategoryIiConflict: Rule = {
+  id: 'PAIN-006',
+  title: 'Category II pain codes contradict the record',
+  grounding: 'FIRM',
+  sources: [
+    'Quality-data codes 1125F / 1126F / 0521F and their 8P forms [S8]',
+    'MIPS #144 denominator (1125F instances) [S6]',
+  ],
+  reads: ['Encounter', 'Procedure', 'Observation', 'CarePlan', 'MedicationRequest', 'ServiceRequest'],
+  enabledByDefault: true,
+  evaluate(snapshot, context) {
+    const { terminology } = context;
+    const codes = encounterCodes(snapshot, terminology);
+    const split = (code: string) => {
+      const all = withCode(codes, SYSTEM.cpt, code);
+      return {
+        met: all.filter((c) => !c.modifiers.includes('8P')),
+        notMet: all.filter((c) => c.modifiers.includes('8P')),
+      };
+    };
+    const plan = split(CATEGORY_II.planDocumented.code);
+    const present = split(CATEGORY_II.painPresent.code);
+    const none = split(CATEGORY_II.noPain.code);
+    const visit = visitInterval(snapshot);
+    const from = visit ? startDay(visit) : undefined;
+    const to = visit ? endDay(visit) : undefined;
+    const scores = from !== undefined && to !== undefined ? painScoresIn(snapshot, { from, to }, terminology) : [];
+    const last = lastIntensityScore(scores);
+
+    const conflicts: { detail: string; evidence: string[] }[] = [];
+    if (none.met.length > 0 && last?.painPresent === true) {
+      conflicts.push({
+        detail: `1126F but pain ${last.display ?? 'present'} recorded`,
+        evidence: [...none.met.map((c) => c.reference), last.reference],
+      });
+    }
+    if (present.met.length > 0 && last?.painPresent === false) {
+      conflicts.push({
+        detail: `1125F but no pain recorded`,
+        evidence: [...present.met.map((c) => c.reference), last.reference],
+      });
+    }
+    if (plan.met.length > 0 && none.met.length > 0 && present.met.length === 0) {
+      conflicts.push({ detail: '0521F with 1126F only', evidence: [...plan.met, ...none.met].map((c) => c.reference) });
+    }
+    if (plan.met.length > 0 && plan.notMet.length > 0) {
+      conflicts.push({
+        detail: '0521F and 0521F-8P both coded',
+        evidence: [...plan.met, ...plan.notMet].map((c) => c.reference),
+      });
+    }
+    if (present.met.length > 0 && present.notMet.length > 0) {
+      conflicts.push({
+        detail: '1125F and 1125F-8P both coded',
+        evidence: [...present.met, ...present.notMet].map((c) => c.reference),
+      });
+    }
+    if (plan.notMet.length > 0 && plan.met.length === 0) {
+      const evidence = painPlanEvidence(snapshot, terminology);
+      if (evidence.length > 0) {
+        conflicts.push({
+          detail: '0521F-8P though a pain plan is documented',
+          evidence: [...plan.notMet.map((c) => c.reference), ...evidence],
+        });
+      }
+    }
+    if (present.notMet.length > 0 && present.met.length === 0 && scores.some((s) => s.intensity)) {
+      conflicts.push({
+        detail: '1125F-8P though a pain score is recorded',
+        evidence: [...present.notMet.map((c) => c.reference), ...scores.map((s) => s.reference)],
+      });
+    }
+    const [first, ...rest] = conflicts;
+    if (!first) {
+      return [];
+    }
+    return [
+      {
+        ruleId: 'PAIN-006',
+        params: {
+          detail: rest.length > 0 ? `${first.detail}; +${rest.length} more` : first.detail,
+          conflicts: conflicts.map((c) => `- ${c.detail}`).join('\n'),
+        },
+        evidence: [...new Set(conflicts.flatMap((c) => c.evidence))],
+      },
+    ];
+  },
+};

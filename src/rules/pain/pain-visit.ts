@@ -1,0 +1,228 @@
+import type { CodeableConcept, Condition, Encounter, Observation } from 'fhir/r4.js';
+import type { Interval } from '../../fhir/intervals.js';
+import type { PatientSnapshot } from '../../fhir/snapshot.js';
+import {
+  endDay,
+  isOfficeOrTelehealthVisit,
+  isRadiationManagementVisit,
+  observationInterval,
+  radiationPainWindowDays,
+  startDay,
+} from '../../measures/cms157.js';
+import type { Terminology } from '../../terminology/terminology.js';
+import { codesIn, encounterCodes, withCode } from '../billing.js';
+import { activeCancersAtVisit, chemotherapyAtVisit, inDayWindow, visitInterval } from '../treatment.js';
+import { SYSTEM } from '../../terminology/systems.js';
+import type { RuleContext } from '../types.js';
+
+/*
+ * The visits MIPS #143/#144 (CMS157) are about, as they can be known at signing, and what the record says about pain
+ * at them. Catalogue section 2 "Common definitions" and 1.3 (signing-time differences from the measure).
+ */
+
+export interface PainMeasureVisit {
+  readonly kind: 'chemotherapy' | 'radiation';
+  /** likely: chemotherapy before the visit but none after or planned yet (catalogue 1.3). */
+  readonly certainty: 'confirmed' | 'likely';
+  readonly cancers: readonly Condition[];
+  /** UTC day numbers within which a pain score counts for this visit. */
+  readonly window: { readonly from: number; readonly to: number };
+  readonly evidence: readonly string[];
+}
+
+const closedEncounterStatuses = new Set(['cancelled', 'entered-in-error']);
+
+function visitDays(visit: Interval): { from: number; to: number } | undefined {
+  const from = startDay(visit);
+  const to = endDay(visit);
+  return from === undefined || to === undefined ? undefined : { from, to };
+}
+
+function isRadiationVisit(snapshot: PatientSnapshot, encounter: Encounter, terminology: Terminology): boolean {
+  if (isRadiationManagementVisit(encounter, terminology)) {
+    return true;
+  }
+  return (
+    codesIn(encounterCodes(snapshot, terminology), terminology, 'cms157-radiation-treatment-management').length > 0
+  );
+}
+
+/** The pain-measure visits this encounter is (chemotherapy and/or radiation), with their score windows. */
+export function painMeasureVisits(snapshot: PatientSnapshot, context: RuleContext): PainMeasureVisit[] {
+  const { terminology, settings } = context;
+  const encounter = snapshot.encounter;
+  const visit = visitInterval(snapshot);
+  if (!encounter || !visit || closedEncounterStatuses.has(encounter.status)) {
+    return [];
+  }
+  const cancers = activeCancersAtVisit(snapshot, terminology);
+  if (cancers.length === 0) {
+    return [];
+  }
+  const cancerRefs = cancers.map((c) => `Condition/${c.id ?? ''}`);
+  const visits: PainMeasureVisit[] = [];
+  const chemo = chemotherapyAtVisit(snapshot, context);
+  const days = visitDays(visit);
+  if (
+    chemo &&
+    days &&
+    (!settings.requireOfficeOrTelehealthVisit || isOfficeOrTelehealthVisit(encounter, terminology))
+  ) {
+    visits.push({
+      kind: 'chemotherapy',
+      certainty: chemo.certainty,
+      cancers,
+      window: days,
+      evidence: [...cancerRefs, ...chemo.evidence],
+    });
+  }
+  if (isRadiationVisit(snapshot, encounter, terminology)) {
+    const window = radiationPainWindowDays(encounter, visit, settings.radiationLookbackDays);
+    if (window) {
+      visits.push({ kind: 'radiation', certainty: 'confirmed', cancers, window, evidence: cancerRefs });
+    }
+  }
+  return visits;
+}
+
+export interface PainScore {
+  readonly observation: Observation;
+  readonly reference: string;
+  readonly time: Interval;
+  /** Intensity instruments decide pain present/absent; 77565-0 (BPI interference) never does. */
+  readonly intensity: boolean;
+  /** true/false when the value says so; undefined when it cannot be read. */
+  readonly painPresent: boolean | undefined;
+  /** The value as a clinician would read it: "6/10", "Moderate". */
+  readonly display: string | undefined;
+}
+
+/** Statuses of a pain score that count for the clinician's prompt (catalogue 1.3; CMS157 itself needs final). */
+const countedStatuses = new Set(['final', 'amended', 'corrected', 'preliminary', 'registered']);
+const noPainWords = /^\s*(0|none|no pain|no hurt|pain free|denies pain)\b/i;
+
+function codedPresence(concept: CodeableConcept): { present: boolean | undefined; display: string | undefined } {
+  const text = concept.text ?? concept.coding?.find((c) => c.display !== undefined)?.display;
+  if (text === undefined) {
+    return { present: undefined, display: undefined };
+  }
+  return { present: !noPainWords.test(text), display: text };
+}
+
+function readPain(observation: Observation): { present: boolean | undefined; display: string | undefined } {
+  const numeric = observation.valueQuantity?.value ?? observation.valueInteger;
+  if (typeof numeric === 'number') {
+    return { present: numeric > 0, display: `${numeric}/10` };
+  }
+  if (observation.valueCodeableConcept) {
+    return codedPresence(observation.valueCodeableConcept);
+  }
+  return { present: undefined, display: undefined };
+}
+
+/** Pain assessments (CMS157 pain tools) of the patient recorded within the window, oldest first. */
+export function painScoresIn(
+  snapshot: PatientSnapshot,
+  window: { from: number; to: number },
+  terminology: Terminology,
+): PainScore[] {
+  const scores: PainScore[] = [];
+  for (const observation of snapshot.observations) {
+    if (
+      !countedStatuses.has(observation.status) ||
+      terminology.match('cms157-pain-assessment-tool', observation.code.coding) === undefined
+    ) {
+      continue;
+    }
+    const time = observationInterval(observation);
+    if (!time || !inDayWindow(time, window.from, window.to)) {
+      continue;
+    }
+    const intensity = terminology.match('pain-intensity-instrument', observation.code.coding) !== undefined;
+    const read = intensity ? readPain(observation) : { present: undefined, display: undefined };
+    scores.push({
+      observation,
+      reference: `Observation/${observation.id ?? ''}`,
+      time,
+      intensity,
+      painPresent: read.present,
+      display: read.display,
+    });
+  }
+  return scores.sort((a, b) => a.time.low - b.time.low);
+}
+
+/** The last intensity score whose value says whether there is pain (JUDGMENT: the last one of the visit decides). */
+export function lastIntensityScore(scores: readonly PainScore[]): PainScore | undefined {
+  return scores.filter((s) => s.intensity && s.painPresent !== undefined).at(-1);
+}
+
+function addressesPain(
+  snapshot: PatientSnapshot,
+  references: readonly { reference?: string }[] | undefined,
+  terminology: Terminology,
+): boolean {
+  return (references ?? []).some((reference) => {
+    const target = snapshot.resolve(reference);
+    return (
+      target?.resourceType === 'Condition' && terminology.match('pain-condition', target.code?.coding) !== undefined
+    );
+  });
+}
+
+const livePlanStatuses = new Set(['active', 'completed', 'draft', 'on-hold']);
+
+/**
+ * Evidence of a plan of care for pain documented at this visit (PAIN-003's list, JUDGMENT: no standard says how FHIR
+ * proves a pain plan). Returns the references of what counts: pain care plans, analgesic orders, pain/palliative
+ * referrals or procedures, and 0521F itself.
+ */
+export function painPlanEvidence(snapshot: PatientSnapshot, terminology: Terminology): string[] {
+  const evidence: string[] = [];
+  const here = snapshot.thisEncounter;
+  for (const plan of here.carePlans) {
+    if (!livePlanStatuses.has(plan.status)) {
+      continue;
+    }
+    const activityCodes = (plan.activity ?? []).flatMap((a) => a.detail?.code?.coding ?? []);
+    if (addressesPain(snapshot, plan.addresses, terminology) || terminology.match('pain-plan-service', activityCodes)) {
+      evidence.push(`CarePlan/${plan.id ?? ''}`);
+    }
+  }
+  for (const request of here.medicationRequests) {
+    if (request.status === 'entered-in-error' || request.status === 'cancelled') {
+      continue;
+    }
+    if (terminology.match('analgesic-drug', request.medicationCodeableConcept?.coding) !== undefined) {
+      evidence.push(`MedicationRequest/${request.id ?? ''}`);
+    }
+  }
+  for (const request of here.serviceRequests) {
+    if (request.status === 'entered-in-error' || request.status === 'revoked') {
+      continue;
+    }
+    if (
+      terminology.match('pain-plan-service', request.code?.coding) !== undefined ||
+      addressesPain(snapshot, request.reasonReference, terminology) ||
+      terminology.match(
+        'pain-condition',
+        (request.reasonCode ?? []).flatMap((c) => c.coding ?? []),
+      ) !== undefined
+    ) {
+      evidence.push(`ServiceRequest/${request.id ?? ''}`);
+    }
+  }
+  for (const procedure of here.procedures) {
+    if (
+      procedure.status !== 'not-done' &&
+      terminology.match('pain-plan-service', procedure.code?.coding) !== undefined
+    ) {
+      evidence.push(`Procedure/${procedure.id ?? ''}`);
+    }
+  }
+  const planCodes = withCode(encounterCodes(snapshot, terminology), SYSTEM.cpt, '0521F').filter(
+    (c) => !c.modifiers.includes('8P'),
+  );
+  evidence.push(...planCodes.map((c) => c.reference));
+  return [...new Set(evidence)];
+}
