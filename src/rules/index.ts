@@ -1,3 +1,16 @@
+import { dx001Z51First } from './diagnosis/dx-001-z51-first.js';
+import { dx002Z51WithoutNeoplasm } from './diagnosis/dx-002-z51-without-neoplasm.js';
+import { dx003WrongZ51 } from './diagnosis/dx-003-wrong-z51.js';
+import { dx004HistoryCodeDuringTreatment } from './diagnosis/dx-004-history-code-during-treatment.js';
+import { dx005ActiveCodeAfterResolution } from './diagnosis/dx-005-active-code-after-resolution.js';
+import { dx006G893Sequencing } from './diagnosis/dx-006-g893-sequencing.js';
+import { dx007G893WithG892 } from './diagnosis/dx-007-g893-with-g892.js';
+import { dx008SitePainWithG893 } from './diagnosis/dx-008-site-pain-with-g893.js';
+import { dx009MetastaticSiteFirst } from './diagnosis/dx-009-metastatic-site-first.js';
+import { dx010SecondaryWithoutPrimary } from './diagnosis/dx-010-secondary-without-primary.js';
+import { dx011ChemoWithoutDiagnosis } from './diagnosis/dx-011-chemo-without-diagnosis.js';
+import { dx012UnspecifiedSite } from './diagnosis/dx-012-unspecified-site.js';
+import { dx013CancerNotOnProblemList } from './diagnosis/dx-013-cancer-not-on-problem-list.js';
 import { inf001StopTimeMissing } from './infusion/inf-001-stop-time-missing.js';
 import { pain001ChemoPainNotQuantified } from './pain/pain-001-chemo-pain-not-quantified.js';
 import { pain002RadiationPainNotQuantified } from './pain/pain-002-radiation-pain-not-quantified.js';
@@ -18,4 +31,17 @@ export const allRules: readonly Rule[] = [
   pain006CategoryIiConflict,
   pain007CategoryIiModifiers,
   inf001StopTimeMissing,
+  dx001Z51First,
+  dx002Z51WithoutNeoplasm,
+  dx003WrongZ51,
+  dx004HistoryCodeDuringTreatment,
+  dx005ActiveCodeAfterResolution,
+  dx006G893Sequencing,
+  dx007G893WithG892,
+  dx008SitePainWithG893,
+  dx009MetastaticSiteFirst,
+  dx010SecondaryWithoutPrimary,
+  dx011ChemoWithoutDiagnosis,
+  dx012UnspecifiedSite,
+  dx013CancerNotOnProblemList,
 ];

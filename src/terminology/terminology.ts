@@ -14,6 +14,7 @@ export const VALUE_SET_IDS = [
   'cms157-office-visit',
   'cms157-telehealth-encounter',
   'icd10-malignancy-or-uncertain',
+  'icd10-in-situ-neoplasm',
   'icd10-primary-malignancy',
   'icd10-secondary-malignancy',
   'icd10-malignancy-without-site',

@@ -1,0 +1,47 @@
+import { drugCodings } from '../medication.js';
+import { antineoplasticsGivenToday, cancerTreatmentToday } from '../treatment.js';
+import type { Rule } from '../types.js';
+import { encounterCoding, referencesOf } from './dx-common.js';
+
+/*
+ * DX-004 Personal-history code while treatment is still directed at the cancer (CODER + CLIN). FIRM (secondary):
+ * the malignancy code is used while treatment is directed at it; Z85.- only once it is excised or eradicated, no
+ * treatment is directed at it and there is no evidence of it [S19g, S19e]; seed 004. Fires when a Z85 code is on the
+ * encounter, cancer-directed treatment happened today (antineoplastic given, chemo administration or RT delivery
+ * coded) and no malignancy code is on the encounter. Silent when a malignancy is coded (the treatment targets it), or
+ * when the only drugs given are endocrine (ATC L02) maintenance therapy (JUDGMENT: conventions differ, coder decides).
+ */
+export const dx004HistoryCodeDuringTreatment: Rule = {
+  id: 'DX-004',
+  title: 'Personal-history code while treatment is still directed at the cancer',
+  grounding: 'FIRM (secondary)',
+  sources: ['ICD-10-CM Official Guidelines I.C.2.d (via [S19g, S19e])', 'Seed 004'],
+  reads: ['Encounter', 'Condition', 'Procedure', 'MedicationAdministration', 'Claim'],
+  enabledByDefault: true,
+  evaluate(snapshot, { terminology }) {
+    const coding = encounterCoding(snapshot, terminology);
+    const history = coding.having('icd10-personal-history-of-malignancy');
+    if (history.length === 0 || coding.having('icd10-malignancy-or-uncertain').length > 0) {
+      return [];
+    }
+    const treatment = cancerTreatmentToday(snapshot, terminology);
+    if (treatment.length === 0) {
+      return [];
+    }
+    const drugs = antineoplasticsGivenToday(snapshot, terminology);
+    const onlyEndocrine =
+      drugs.length > 0 &&
+      treatment.length === drugs.length &&
+      drugs.every((d) => terminology.match('hormonal-antineoplastic-drug', drugCodings(d, snapshot)) !== undefined);
+    if (onlyEndocrine) {
+      return [];
+    }
+    return [
+      {
+        ruleId: 'DX-004',
+        params: { code: history.map((d) => d.code).join(', ') },
+        evidence: [...referencesOf(history), ...treatment],
+      },
+    ];
+  },
+};

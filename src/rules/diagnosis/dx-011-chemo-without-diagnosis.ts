@@ -1,0 +1,43 @@
+import { codesIn, encounterCodes } from '../billing.js';
+import type { Rule } from '../types.js';
+import { encounterCoding, isTreatedNeoplasm } from './dx-common.js';
+
+/*
+ * DX-011 Chemo administration billed with no supporting diagnosis (CODER). FIRM (secondary): medical necessity
+ * needs a diagnosis, and chemotherapy administration codes also apply to non-cancer conditions [S10]. Fires when a
+ * chemotherapy administration code (96401-96549, G0498) is on the encounter and there is no neoplasm code, no Z51.1-
+ * code, and no Condition named as the reason on this encounter's Procedures or MedicationAdministrations.
+ */
+export const dx011ChemoWithoutDiagnosis: Rule = {
+  id: 'DX-011',
+  title: 'Chemo administration billed with no supporting diagnosis',
+  grounding: 'FIRM (secondary)',
+  sources: ['Noridian JF, chemotherapy and non-chemotherapy administration [S10]'],
+  reads: ['Encounter', 'Condition', 'Procedure', 'MedicationAdministration', 'Claim'],
+  enabledByDefault: true,
+  evaluate(snapshot, { terminology }) {
+    const chemoCodes = codesIn(encounterCodes(snapshot, terminology), terminology, 'chemotherapy-administration-code');
+    if (chemoCodes.length === 0) {
+      return [];
+    }
+    const coding = encounterCoding(snapshot, terminology);
+    if (coding.diagnoses.some((d) => isTreatedNeoplasm(coding, d) || d.code === 'Z51.11' || d.code === 'Z51.12')) {
+      return [];
+    }
+    const here = snapshot.thisEncounter;
+    const reasons = [
+      ...here.procedures.flatMap((p) => p.reasonReference ?? []),
+      ...here.medicationAdministrations.flatMap((m) => m.reasonReference ?? []),
+    ];
+    if (reasons.some((r) => snapshot.resolve(r)?.resourceType === 'Condition')) {
+      return [];
+    }
+    return [
+      {
+        ruleId: 'DX-011',
+        params: { code: chemoCodes.map((c) => c.code).join(', ') },
+        evidence: chemoCodes.map((c) => c.reference),
+      },
+    ];
+  },
+};
