@@ -140,38 +140,48 @@ function mostRecentEncounter(encounters: readonly Encounter[]): Encounter | unde
   return best?.encounter;
 }
 
-/** Builds the snapshot from untrusted inputs; never throws on bad resource shapes (they are dropped and counted). */
-export function buildSnapshot(input: SnapshotInput): SnapshotBuildReport {
+/** One patient's checked, de-duplicated resources, indexed once; any number of encounters can be focused on. */
+export interface PatientIndex {
+  readonly patientId: string;
+  readonly lists: { readonly [K in SnapshotResourceType]: readonly SnapshotResourceMap[K][] };
+  readonly invalid: ReadonlyMap<string, number>;
+  readonly otherPatientResources: number;
+  readonly unavailable: ReadonlySet<SnapshotResourceType>;
+  /** `Type/id` (or a draft's fullUrl) of any resource spelling. */
+  canonicalKey(reference: string | undefined): string | undefined;
+  byKey(key: string): SnapshotResource | undefined;
+}
+
+/**
+ * Checks and indexes one patient's resources from untrusted inputs; never throws on bad shapes (they are dropped
+ * and counted). Resources of another patient are dropped too. Draft resources replace same-keyed ones.
+ */
+export function indexPatient(input: Omit<SnapshotInput, 'encounterId'>): PatientIndex {
   const patientKey = `Patient/${input.patientId}`;
   const invalid = new Map<string, number>();
-  let otherPatientResources = 0;
-  const byKey = new Map<string, SnapshotResource>();
+  const countInvalid = (type: string): void => {
+    invalid.set(type, (invalid.get(type) ?? 0) + 1);
+  };
+  const checked: { resource: SnapshotResource; key: string }[] = [];
   const aliases = new Map<string, string>();
 
   const accept = (sourced: SourcedResource): void => {
-    const checked = checkResource(sourced.resource);
-    if (checked === undefined) {
+    const result = checkResource(sourced.resource);
+    if (result === undefined) {
       return;
     }
-    if (!checked.ok) {
-      invalid.set(checked.resourceType, (invalid.get(checked.resourceType) ?? 0) + 1);
+    if (!result.ok) {
+      countInvalid(result.resourceType);
       return;
     }
-    const resource = checked.resource;
-    if (resource.id === undefined) {
-      // Draft resources may lack an id; key them by fullUrl so they are still evaluated.
-      if (sourced.fullUrl === undefined) {
-        invalid.set(resource.resourceType, (invalid.get(resource.resourceType) ?? 0) + 1);
-        return;
-      }
-    }
-    const subject = subjectOf(resource);
-    if (subject !== undefined && subject !== patientKey && !subject.startsWith('urn:')) {
-      otherPatientResources += 1;
+    const resource = result.resource;
+    // Draft resources may lack an id; they are keyed by fullUrl so they are still evaluated.
+    const key = resource.id !== undefined ? `${resource.resourceType}/${resource.id}` : sourced.fullUrl;
+    if (key === undefined) {
+      countInvalid(resource.resourceType);
       return;
     }
-    const key = resource.id !== undefined ? `${resource.resourceType}/${resource.id}` : (sourced.fullUrl ?? '');
-    byKey.set(key, resource);
+    checked.push({ resource, key });
     if (sourced.fullUrl !== undefined) {
       const fullUrlKey = sourced.fullUrl.startsWith('urn:') ? sourced.fullUrl : referenceKey(sourced.fullUrl);
       if (fullUrlKey !== undefined && fullUrlKey !== key) {
@@ -181,6 +191,23 @@ export function buildSnapshot(input: SnapshotInput): SnapshotBuildReport {
   };
   input.resources.forEach(accept);
   input.draftResources?.forEach(accept);
+
+  const canonicalKey = (reference: string | undefined): string | undefined => {
+    const key = referenceKey(reference);
+    return key === undefined ? undefined : (aliases.get(key) ?? key);
+  };
+
+  // Subjects are compared after every alias is known: Synthea names the patient by urn:uuid.
+  let otherPatientResources = 0;
+  const byKey = new Map<string, SnapshotResource>();
+  for (const { resource, key } of checked) {
+    const subject = canonicalKey(subjectOf(resource));
+    if (subject !== undefined && subject !== patientKey) {
+      otherPatientResources += 1;
+      continue;
+    }
+    byKey.set(key, resource);
+  }
 
   const lists: { [K in SnapshotResourceType]: SnapshotResourceMap[K][] } = {
     Patient: [],
@@ -203,18 +230,30 @@ export function buildSnapshot(input: SnapshotInput): SnapshotBuildReport {
     (lists[resource.resourceType] as SnapshotResource[]).push(resource);
   }
 
-  const canonicalKey = (reference: string | undefined): string | undefined => {
-    const key = referenceKey(reference);
-    return key === undefined ? undefined : (aliases.get(key) ?? key);
+  return {
+    patientId: input.patientId,
+    lists,
+    invalid,
+    otherPatientResources,
+    unavailable: input.unavailable ?? new Set(),
+    canonicalKey,
+    byKey: (key) => byKey.get(key),
   };
+}
 
+/**
+ * The snapshot for one encounter of an indexed patient (the most recent one when `encounterId` is undefined):
+ * the patient's lists plus the resources linked to that encounter.
+ */
+export function focusSnapshot(index: PatientIndex, encounterId: string | undefined): PatientSnapshot {
+  const { lists, canonicalKey } = index;
   const encounter =
-    input.encounterId !== undefined
-      ? lists.Encounter.find((e) => e.id === input.encounterId)
+    encounterId !== undefined
+      ? lists.Encounter.find((e) => e.id === encounterId)
       : mostRecentEncounter(lists.Encounter);
   const encounterReference =
-    input.encounterId !== undefined
-      ? `Encounter/${input.encounterId}`
+    encounterId !== undefined
+      ? `Encounter/${encounterId}`
       : encounter?.id !== undefined
         ? `Encounter/${encounter.id}`
         : undefined;
@@ -269,7 +308,7 @@ export function buildSnapshot(input: SnapshotInput): SnapshotBuildReport {
       return checked?.ok ? checked.resource : undefined;
     }
     const key = canonicalKey(ref);
-    return key === undefined ? undefined : byKey.get(key);
+    return key === undefined ? undefined : index.byKey(key);
   };
 
   const medicationCache = new Map<MedicationAdministration, Medication | undefined>();
@@ -284,25 +323,31 @@ export function buildSnapshot(input: SnapshotInput): SnapshotBuildReport {
   };
 
   return {
-    snapshot: {
-      patientId: input.patientId,
-      encounterReference,
-      encounter,
-      encounters: lists.Encounter,
-      conditions: lists.Condition,
-      procedures: lists.Procedure,
-      medicationAdministrations: lists.MedicationAdministration,
-      observations: lists.Observation,
-      carePlans: lists.CarePlan,
-      medicationRequests: lists.MedicationRequest,
-      serviceRequests: lists.ServiceRequest,
-      claims: lists.Claim,
-      thisEncounter,
-      unavailable: input.unavailable ?? new Set(),
-      resolve,
-      medicationOf,
-    },
-    invalid,
-    otherPatientResources,
+    patientId: index.patientId,
+    encounterReference,
+    encounter,
+    encounters: lists.Encounter,
+    conditions: lists.Condition,
+    procedures: lists.Procedure,
+    medicationAdministrations: lists.MedicationAdministration,
+    observations: lists.Observation,
+    carePlans: lists.CarePlan,
+    medicationRequests: lists.MedicationRequest,
+    serviceRequests: lists.ServiceRequest,
+    claims: lists.Claim,
+    thisEncounter,
+    unavailable: index.unavailable,
+    resolve,
+    medicationOf,
+  };
+}
+
+/** Builds the snapshot for one call from untrusted inputs; never throws on bad resource shapes. */
+export function buildSnapshot(input: SnapshotInput): SnapshotBuildReport {
+  const index = indexPatient(input);
+  return {
+    snapshot: focusSnapshot(index, input.encounterId),
+    invalid: index.invalid,
+    otherPatientResources: index.otherPatientResources,
   };
 }

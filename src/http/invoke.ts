@@ -6,7 +6,7 @@ import { createFhirReader, type FhirReader } from '../fhir/fhir-server-source.js
 import { gatherData, type KeyOutcome } from '../fhir/gather.js';
 import { buildSnapshot, type SourcedResource } from '../fhir/snapshot.js';
 import { isAllowedOutboundUrl } from '../net.js';
-import { runRules } from '../rules/engine.js';
+import { evaluateSnapshot } from '../rules/evaluate.js';
 import type { RuleSettings } from '../rules/settings.js';
 import type { Rule, RuleId } from '../rules/types.js';
 import type { Terminology } from '../terminology/terminology.js';
@@ -146,11 +146,7 @@ export async function invokeService(
     return { cards: [] };
   }
 
-  const result = runRules(deps.rules, snapshot, {
-    now: deps.now(),
-    terminology: deps.terminology,
-    settings: deps.settings,
-  });
+  const result = evaluateSnapshot(snapshot, deps);
   telemetry.skipped = result.skipped.map((s) => s.ruleId);
   const { cards, failed } = deps.cards.render(result.findings, deps.rulesById, { maxCards: deps.maxCards });
   telemetry.failed = [...result.failed, ...failed];

@@ -43,7 +43,11 @@ export interface Rule {
   readonly grounding: Grounding;
   /** Published sources (measure spec, CPT/NCCI/CMS guidance) with the catalogue's [S..] keys. */
   readonly sources: readonly string[];
-  /** Resource types the rule reads; when one is unavailable the rule is skipped rather than guessing. */
+  /**
+   * Resource types whose absence the rule draws a conclusion from ("no pain score", "no plan"): when one could be had
+   * neither from prefetch nor from the FHIR server, the rule is skipped rather than guessing. Types read only as
+   * optional, positive evidence (a draft Claim, plan evidence for PAIN-004) are not listed.
+   */
   readonly reads: readonly SnapshotResourceType[];
   /** Off-by-default rules are the catalogue's JUDGMENT rules marked so; sites switch them on. */
   readonly enabledByDefault: boolean;

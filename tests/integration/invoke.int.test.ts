@@ -239,3 +239,119 @@ describe('POST /cds-services/oncology-patient-view', () => {
     expect(res.body).toEqual({ cards: [] });
   });
 });
+
+describe('the headline card: add CPT II 0521F', () => {
+  it('comes with a create suggestion when prefetch holds a pain plan but no 0521F', async () => {
+    const encounter = anEncounter({
+      type: [{ coding: [{ system: 'http://www.ama-assn.org/go/cpt', code: '99214' }] }],
+    });
+    const patient = { reference: 'Patient/pat-1' };
+    const here = { reference: 'Encounter/enc-1' };
+    const cancer = {
+      resourceType: 'Condition',
+      id: 'breast-cancer',
+      subject: patient,
+      clinicalStatus: {
+        coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-clinical', code: 'active' }],
+      },
+      category: [
+        { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-category', code: 'problem-list-item' }] },
+      ],
+      code: { coding: [{ system: 'http://hl7.org/fhir/sid/icd-10-cm', code: 'C50.912' }] },
+      onsetDateTime: '2024-10-01',
+    };
+    const cancerPain = {
+      resourceType: 'Condition',
+      id: 'cancer-pain',
+      subject: patient,
+      encounter: here,
+      code: { coding: [{ system: 'http://hl7.org/fhir/sid/icd-10-cm', code: 'G89.3' }] },
+    };
+    const lastCycle = {
+      resourceType: 'Procedure',
+      id: 'cycle-3',
+      status: 'completed',
+      subject: patient,
+      code: { coding: [{ system: 'http://www.ama-assn.org/go/cpt', code: '96413' }] },
+      performedDateTime: '2025-02-18T10:00:00-05:00',
+    };
+    const painScore = {
+      resourceType: 'Observation',
+      id: 'pain-today',
+      status: 'final',
+      subject: patient,
+      encounter: here,
+      code: { coding: [{ system: 'http://loinc.org', code: '72514-3' }] },
+      effectiveDateTime: '2025-03-04T09:10:00-05:00',
+      valueQuantity: { value: 7, unit: '{score}' },
+    };
+    const plan = {
+      resourceType: 'CarePlan',
+      id: 'pain-plan',
+      status: 'active',
+      intent: 'plan',
+      subject: patient,
+      encounter: here,
+      addresses: [{ reference: 'Condition/cancer-pain' }],
+    };
+    const request = encounterSignRequest({
+      encounter,
+      prefetch: {
+        conditions: searchset([cancer, cancerPain] as never[]),
+        procedures: searchset([lastCycle] as never[]),
+        painScores: searchset([painScore] as never[]),
+        carePlans: searchset([plan] as never[]),
+      },
+    });
+    const res = await post(ENCOUNTER_SIGN, request);
+    expect(res.status).toBe(200);
+    const card = res.body.cards.find(
+      (c: { source: { topic: { code: string } } }) => c.source.topic.code === 'PAIN-004',
+    );
+    expect(card).toBeDefined();
+    expect(card.summary).toBe(
+      'Pain plan documented for a patient with pain on active therapy: add CPT II 0521F (MIPS #144).',
+    );
+    expect(card.indicator).toBe('info');
+    expect(card.selectionBehavior).toBe('at-most-one');
+    expect(card.suggestions).toHaveLength(1);
+    const [suggestion] = card.suggestions;
+    expect(suggestion.uuid).toMatch(/^[0-9a-f-]{36}$/);
+    expect(suggestion.actions).toEqual([
+      {
+        type: 'create',
+        description: expect.stringContaining('0521F'),
+        resource: {
+          resourceType: 'Procedure',
+          status: 'completed',
+          code: {
+            coding: [
+              {
+                system: 'http://www.ama-assn.org/go/cpt',
+                code: '0521F',
+                display: 'Plan of care to address pain documented',
+              },
+            ],
+            text: 'Plan of care to address pain documented',
+          },
+          subject: { reference: 'Patient/pat-1' },
+          encounter: { reference: 'Encounter/enc-1' },
+          performedDateTime: '2025-03-04T09:00:00-05:00',
+          reasonReference: [{ reference: 'Observation/pain-today' }],
+        },
+      },
+    ]);
+    expect(card.extension['org.oncosign.evidence']).toEqual(
+      expect.arrayContaining(['Observation/pain-today', 'CarePlan/pain-plan']),
+    );
+    expect(emptyValuesIn(res.body)).toEqual([]);
+    // The same visit without the plan asks the clinician for one instead.
+    const withoutPlan = await post(ENCOUNTER_SIGN, {
+      ...request,
+      prefetch: { ...(request.prefetch as object), carePlans: null, medicationRequests: null, serviceRequests: null },
+    });
+    const rules = withoutPlan.body.cards.map((c: { source: { topic: { code: string } } }) => c.source.topic.code);
+    expect(rules).toContain('PAIN-003');
+    expect(rules).not.toContain('PAIN-004');
+  });
+});

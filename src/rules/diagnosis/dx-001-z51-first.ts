@@ -19,7 +19,7 @@ export const dx001Z51First: Rule = {
   title: 'Z51.x should be first-listed for a treatment-only encounter',
   grounding: 'FIRM (secondary)',
   sources: ['ICD-10-CM Official Guidelines I.C.2.e (via [S19a, S19b])', 'Seed 004 (sequencing)'],
-  reads: ['Encounter', 'Condition', 'Procedure', 'MedicationAdministration', 'Claim'],
+  reads: ['Encounter', 'Condition', 'Procedure', 'MedicationAdministration'],
   enabledByDefault: true,
   evaluate(snapshot, { terminology }) {
     const therapy = therapiesToday(snapshot, terminology);

@@ -11,7 +11,7 @@ export const dx002Z51WithoutNeoplasm: Rule = {
   title: 'Z51.x without a neoplasm code',
   grounding: 'FIRM (secondary)',
   sources: ['ICD-10-CM Official Guidelines I.C.2.e (via [S19b])'],
-  reads: ['Encounter', 'Condition', 'Claim'],
+  reads: ['Encounter', 'Condition'],
   enabledByDefault: true,
   evaluate(snapshot, { terminology }) {
     const coding = encounterCoding(snapshot, terminology);

@@ -15,7 +15,7 @@ export const dx003WrongZ51: Rule = {
   title: 'Wrong Z51 code for the therapy given',
   grounding: 'JUDGMENT',
   sources: ['ICD-10-CM Z51.1- Excludes (via [S19d])', 'Drug class split: JUDGMENT'],
-  reads: ['Encounter', 'Condition', 'MedicationAdministration', 'Claim'],
+  reads: ['Encounter', 'Condition', 'MedicationAdministration'],
   enabledByDefault: true,
   evaluate(snapshot, { terminology }) {
     const therapy = therapiesToday(snapshot, terminology);

@@ -16,7 +16,7 @@ export const dx004HistoryCodeDuringTreatment: Rule = {
   title: 'Personal-history code while treatment is still directed at the cancer',
   grounding: 'FIRM (secondary)',
   sources: ['ICD-10-CM Official Guidelines I.C.2.d (via [S19g, S19e])', 'Seed 004'],
-  reads: ['Encounter', 'Condition', 'Procedure', 'MedicationAdministration', 'Claim'],
+  reads: ['Encounter', 'Condition', 'Procedure', 'MedicationAdministration'],
   enabledByDefault: true,
   evaluate(snapshot, { terminology }) {
     const coding = encounterCoding(snapshot, terminology);

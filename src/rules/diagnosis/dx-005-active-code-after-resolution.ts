@@ -21,7 +21,7 @@ export const dx005ActiveCodeAfterResolution: Rule = {
     'ICD-10-CM Official Guidelines I.C.2.d, history of malignancy (via [S19g])',
     'Seed 004 (active vs history)',
   ],
-  reads: ['Encounter', 'Condition', 'Procedure', 'MedicationAdministration', 'Claim'],
+  reads: ['Encounter', 'Condition', 'Procedure', 'MedicationAdministration'],
   enabledByDefault: true,
   evaluate(snapshot, { terminology }) {
     if (cancerTreatmentToday(snapshot, terminology).length > 0) {

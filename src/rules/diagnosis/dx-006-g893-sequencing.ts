@@ -17,7 +17,7 @@ export const dx006G893Sequencing: Rule = {
   title: 'G89.3 sequencing',
   grounding: 'FIRM (secondary)',
   sources: ['ICD-10-CM Official Guidelines I.C.6.b.5 (via [S19c, S19f])', 'Seed 004 corrected (catalogue section 6)'],
-  reads: ['Encounter', 'Condition', 'Procedure', 'MedicationAdministration', 'Claim'],
+  reads: ['Encounter', 'Condition', 'Procedure', 'MedicationAdministration'],
   enabledByDefault: true,
   evaluate(snapshot, { terminology }) {
     const coding = encounterCoding(snapshot, terminology);

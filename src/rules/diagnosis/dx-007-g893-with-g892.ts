@@ -10,7 +10,7 @@ export const dx007G893WithG892: Rule = {
   title: 'G89.3 together with G89.2x',
   grounding: 'FIRM (secondary)',
   sources: ['ICD-10-CM G89.2 Excludes1 (via [S19f])'],
-  reads: ['Encounter', 'Condition', 'Claim'],
+  reads: ['Encounter', 'Condition'],
   enabledByDefault: true,
   evaluate(snapshot, { terminology }) {
     const coding = encounterCoding(snapshot, terminology);

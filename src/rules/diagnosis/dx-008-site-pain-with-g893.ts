@@ -13,7 +13,7 @@ export const dx008SitePainWithG893: Rule = {
   title: 'Site-of-pain code added to G89.3',
   grounding: 'FIRM (secondary)',
   sources: ['ICD-10-CM Official Guidelines I.C.6.b.5 (via [S19f])', 'Seed 004'],
-  reads: ['Encounter', 'Condition', 'Claim'],
+  reads: ['Encounter', 'Condition'],
   enabledByDefault: true,
   evaluate(snapshot, { terminology }) {
     const coding = encounterCoding(snapshot, terminology);

@@ -16,7 +16,7 @@ export const dx009MetastaticSiteFirst: Rule = {
   title: 'Treatment aimed at the metastatic site',
   grounding: 'JUDGMENT',
   sources: ['ICD-10-CM Official Guidelines I.C.2.b (via [S19a])', 'Seed 004 corrected (catalogue section 6)'],
-  reads: ['Encounter', 'Condition', 'Procedure', 'Claim'],
+  reads: ['Encounter', 'Condition', 'Procedure'],
   enabledByDefault: true,
   evaluate(snapshot, { terminology }) {
     const coding = encounterCoding(snapshot, terminology);

@@ -11,7 +11,7 @@ export const dx010SecondaryWithoutPrimary: Rule = {
   title: 'Secondary neoplasm without primary, history or unknown-primary code',
   grounding: 'JUDGMENT',
   sources: ['ICD-10-CM Official Guidelines I.C.2 secondary neoplasms and C80.1 (via [S19a])'],
-  reads: ['Encounter', 'Condition', 'Claim'],
+  reads: ['Encounter', 'Condition'],
   enabledByDefault: true,
   evaluate(snapshot, { terminology }) {
     const coding = encounterCoding(snapshot, terminology);

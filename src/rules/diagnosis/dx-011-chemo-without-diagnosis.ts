@@ -7,13 +7,15 @@ import { encounterCoding, isTreatedNeoplasm } from './dx-common.js';
  * needs a diagnosis, and chemotherapy administration codes also apply to non-cancer conditions [S10]. Fires when a
  * chemotherapy administration code (96401-96549, G0498) is on the encounter and there is no neoplasm code, no Z51.1-
  * code, and no Condition named as the reason on this encounter's Procedures or MedicationAdministrations.
+ * JUDGMENT: silent while the encounter carries no diagnosis at all: that is coding not yet done (or data not sent),
+ * not a claim without a supporting diagnosis.
  */
 export const dx011ChemoWithoutDiagnosis: Rule = {
   id: 'DX-011',
   title: 'Chemo administration billed with no supporting diagnosis',
   grounding: 'FIRM (secondary)',
   sources: ['Noridian JF, chemotherapy and non-chemotherapy administration [S10]'],
-  reads: ['Encounter', 'Condition', 'Procedure', 'MedicationAdministration', 'Claim'],
+  reads: ['Encounter', 'Condition', 'Procedure', 'MedicationAdministration'],
   enabledByDefault: true,
   evaluate(snapshot, { terminology }) {
     const chemoCodes = codesIn(encounterCodes(snapshot, terminology), terminology, 'chemotherapy-administration-code');
@@ -21,6 +23,9 @@ export const dx011ChemoWithoutDiagnosis: Rule = {
       return [];
     }
     const coding = encounterCoding(snapshot, terminology);
+    if (coding.diagnoses.length === 0) {
+      return [];
+    }
     if (coding.diagnoses.some((d) => isTreatedNeoplasm(coding, d) || d.code === 'Z51.11' || d.code === 'Z51.12')) {
       return [];
     }

@@ -15,7 +15,7 @@ export const dx012UnspecifiedSite: Rule = {
   title: 'Unspecified malignancy code when a specific site is documented',
   grounding: 'FIRM (secondary)',
   sources: ['ICD-10-CM Official Guidelines I.C.2.l, C80.1 (via [S19a])', 'Seed 004 (specificity)'],
-  reads: ['Encounter', 'Condition', 'Claim'],
+  reads: ['Encounter', 'Condition'],
   enabledByDefault: true,
   evaluate(snapshot, { terminology }) {
     const coding = encounterCoding(snapshot, terminology);

@@ -20,16 +20,9 @@ export const pain004Add0521F: Rule = {
     'MIPS Quality #144, Performance Met 0521F [S5, S8]',
     'CDS Hooks 2.0 suggestions with a create action [S20]',
   ],
-  reads: [
-    'Encounter',
-    'Condition',
-    'Procedure',
-    'MedicationAdministration',
-    'Observation',
-    'CarePlan',
-    'MedicationRequest',
-    'ServiceRequest',
-  ],
+  // Plan evidence is positive evidence: whichever plan sources were sent are enough, so they are not required here
+  // (PAIN-003, which asserts that no plan exists, does require them).
+  reads: ['Encounter', 'Condition', 'Procedure', 'MedicationAdministration', 'Observation'],
   enabledByDefault: true,
   evaluate(snapshot, context) {
     const situation = painPlanSituation(snapshot, context);

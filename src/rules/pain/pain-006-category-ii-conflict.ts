@@ -24,7 +24,7 @@ export const pain006CategoryIiConflict: Rule = {
     'Quality-data codes 1125F / 1126F / 0521F and their 8P forms [S8]',
     'MIPS #144 denominator (1125F instances) [S6]',
   ],
-  reads: ['Encounter', 'Procedure', 'Observation', 'CarePlan', 'MedicationRequest', 'ServiceRequest'],
+  reads: ['Encounter', 'Procedure', 'Observation'],
   enabledByDefault: true,
   evaluate(snapshot, context) {
     const { terminology } = context;

@@ -25,7 +25,7 @@ export const pain007CategoryIiModifiers: Rule = {
     'EOM 4a/4b: no exclusions [S9]',
     'Seed 000 corrected (catalogue section 6)',
   ],
-  reads: ['Procedure', 'Claim'],
+  reads: ['Procedure'],
   enabledByDefault: true,
   evaluate(snapshot, { terminology }) {
     const wrong = encounterCodes(snapshot, terminology).filter(

@@ -112,7 +112,10 @@ function codedPresence(concept: CodeableConcept): { present: boolean | undefined
 function readPain(observation: Observation): { present: boolean | undefined; display: string | undefined } {
   const numeric = observation.valueQuantity?.value ?? observation.valueInteger;
   if (typeof numeric === 'number') {
-    return { present: numeric > 0, display: `${numeric}/10` };
+    // JUDGMENT: the instruments are integer scales; fractional values (Synthea writes 0.205) are rounded first,
+    // so "pain present" means a score that reads 1 or more.
+    const score = Math.round(numeric);
+    return { present: score > 0, display: `${score}/10` };
   }
   if (observation.valueCodeableConcept) {
     return codedPresence(observation.valueCodeableConcept);
