@@ -148,8 +148,8 @@ export interface PatientIndex {
   readonly otherPatientResources: number;
   readonly unavailable: ReadonlySet<SnapshotResourceType>;
   /** `Type/id` (or a draft's fullUrl) of any resource spelling. */
-  canonicalKey(reference: string | undefined): string | undefined;
-  byKey(key: string): SnapshotResource | undefined;
+  readonly canonicalKey: (reference: string | undefined) => string | undefined;
+  readonly byKey: (key: string) => SnapshotResource | undefined;
 }
 
 /**
