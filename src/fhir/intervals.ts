@@ -77,3 +77,22 @@ export function dayNumber(ms: number): number {
 export function addDays(ms: number, days: number): number {
   return ms + days * DAY_MS;
 }
+
+/**
+ * The calendar day a FHIR dateTime falls on, in the offset it was written with, as an interval: a clinic's "visit
+ * date" is its local date, not the UTC one (an 18:30 -05:00 visit is on the same date until local midnight).
+ */
+export function localDaySpan(value: string | undefined): Interval | undefined {
+  const m = value === undefined ? null : /^(\d{4})-(\d{2})-(\d{2})(?:T[^Z+-]*(Z|([+-])(\d{2}):(\d{2}))?)?/.exec(value);
+  if (!m) {
+    return undefined;
+  }
+  const offsetMinutes = m[5] === undefined ? 0 : (m[5] === '-' ? -1 : 1) * (Number(m[6]) * 60 + Number(m[7]));
+  const low = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])) - offsetMinutes * 60_000;
+  return { low, high: low + DAY_MS - 1 };
+}
+
+/** Whole UTC days as an interval (CMS157's day-precision windows). */
+export function daysSpan(from: number, to: number): Interval {
+  return { low: from * DAY_MS, high: (to + 1) * DAY_MS - 1 };
+}

@@ -1,5 +1,5 @@
 import type { Condition, MedicationAdministration } from 'fhir/r4.js';
-import { during, overlaps, toInterval, type Interval } from '../fhir/intervals.js';
+import { daysSpan, during, localDaySpan, overlaps, toInterval, type Interval } from '../fhir/intervals.js';
 import type { PatientSnapshot } from '../fhir/snapshot.js';
 import {
   chemotherapyInterval,
@@ -24,8 +24,9 @@ export function wasGiven(administration: MedicationAdministration): boolean {
 }
 
 /**
- * The visit as an interval. At signing the encounter is often still open: JUDGMENT, an open visit is taken to end
- * with its start day, so a condition starting weeks later does not "overlap" it.
+ * The visit as an interval. At signing the encounter is often still open: JUDGMENT, an open visit lasts until the
+ * end of its local date (the catalogue's "the visit date if the period is open"), so a condition starting weeks
+ * later does not "overlap" it.
  */
 export function visitInterval(snapshot: PatientSnapshot): Interval | undefined {
   const encounter = snapshot.encounter;
@@ -39,14 +40,20 @@ export function visitInterval(snapshot: PatientSnapshot): Interval | undefined {
   if (Number.isFinite(period.high)) {
     return period;
   }
-  const day = startDay(period) ?? 0;
-  return { low: period.low, high: (day + 1) * 86_400_000 - 1 };
+  const day = localDaySpan(encounter.period?.start);
+  return day ? { low: period.low, high: Math.max(period.low, day.high) } : undefined;
 }
 
-/** The visit day (UTC day number) the CMS157 windows count from: the day the encounter ends, or starts if open. */
+/**
+ * The visit day (UTC day number) the CMS157 windows count from: the day the encounter ends ("day of end of
+ * Encounter.period"), or the day it starts while it is still open.
+ */
 export function visitDay(snapshot: PatientSnapshot): number | undefined {
-  const visit = visitInterval(snapshot);
-  return visit ? endDay(visit) : undefined;
+  const period = snapshot.encounter ? encounterPeriod(snapshot.encounter) : undefined;
+  if (!period) {
+    return undefined;
+  }
+  return endDay(period) ?? startDay(period);
 }
 
 /** Cancer diagnoses that are active, asserted, and whose prevalence overlaps the visit (PAIN common definitions). */
@@ -155,6 +162,5 @@ export function cancerTreatmentToday(snapshot: PatientSnapshot, terminology: Ter
 
 /** True when the instant (or span) falls within the given UTC day window. */
 export function inDayWindow(interval: Interval, from: number, to: number): boolean {
-  const window: Interval = { low: from * 86_400_000, high: (to + 1) * 86_400_000 - 1 };
-  return during(interval, window);
+  return during(interval, daysSpan(from, to));
 }

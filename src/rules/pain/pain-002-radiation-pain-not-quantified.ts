@@ -28,7 +28,7 @@ export const pain002RadiationPainNotQuantified: Rule = {
     return [
       {
         ruleId: 'PAIN-002',
-        params: { days: String(visit.window.to - visit.window.from + 1) },
+        params: { days: String(Math.round((visit.window.high - visit.window.low) / 86_400_000)) },
         evidence: [snapshot.encounterReference ?? '', ...visit.evidence].filter(Boolean),
       },
     ];

@@ -2,9 +2,8 @@ import { encounterCodes, withCode } from '../billing.js';
 import { SYSTEM } from '../../terminology/systems.js';
 import type { Rule } from '../types.js';
 import { CATEGORY_II } from './category-ii.js';
-import { lastIntensityScore, painPlanEvidence, painScoresIn } from './pain-visit.js';
+import { lastIntensityScore, painMeasureVisits, painPlanEvidence, painScoresIn } from './pain-visit.js';
 import { visitInterval } from '../treatment.js';
-import { endDay, startDay } from '../../measures/cms157.js';
 
 /*
  * PAIN-006 Category II codes contradict the record (CODER).
@@ -13,7 +12,7 @@ import { endDay, startDay } from '../../measures/cms157.js';
  *  b. 0521F coded while 1126F is the only pain code (outside the #144 denominator);
  *  c. a code and its 8P (not met) form both coded (0521F with 0521F-8P, 1125F with 1125F-8P);
  *  d. 0521F-8P coded though plan evidence exists, or 1125F-8P though a pain score exists (lost Performance Met).
- * JUDGMENT for (a): when several scores were taken, the last one of the visit is the one coded.
+ * JUDGMENT for (a): when several scores were taken, the last final one in the visit's window is the one coded.
  * Reads codes from Procedures and draft Claim lines; 8P comes from a Claim modifier or a code written "0521F-8P".
  */
 export const pain006CategoryIiConflict: Rule = {
@@ -39,11 +38,15 @@ export const pain006CategoryIiConflict: Rule = {
     const plan = split(CATEGORY_II.planDocumented.code);
     const present = split(CATEGORY_II.painPresent.code);
     const none = split(CATEGORY_II.noPain.code);
+    // The same windows PAIN-005 suggests codes from; the visit itself when it is not a pain-measure visit.
     const visit = visitInterval(snapshot);
-    const from = visit ? startDay(visit) : undefined;
-    const to = visit ? endDay(visit) : undefined;
-    const scores = from !== undefined && to !== undefined ? painScoresIn(snapshot, { from, to }, terminology) : [];
-    const last = lastIntensityScore(scores);
+    const windows = [...painMeasureVisits(snapshot, context).map((v) => v.window), ...(visit ? [visit] : [])];
+    const scores = [
+      ...new Map(
+        windows.flatMap((w) => painScoresIn(snapshot, w, terminology)).map((score) => [score.reference, score]),
+      ).values(),
+    ].sort((a, b) => a.time.low - b.time.low);
+    const last = lastIntensityScore(scores, { finalOnly: true });
 
     const conflicts: { detail: string; evidence: string[] }[] = [];
     if (none.met.length > 0 && last?.painPresent === true) {

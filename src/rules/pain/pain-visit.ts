@@ -1,8 +1,8 @@
 import type { CodeableConcept, Condition, Encounter, Observation } from 'fhir/r4.js';
-import type { Interval } from '../../fhir/intervals.js';
+import { daysSpan, during, type Interval } from '../../fhir/intervals.js';
 import type { PatientSnapshot } from '../../fhir/snapshot.js';
 import {
-  endDay,
+  isFiveFractionManagement,
   isOfficeOrTelehealthVisit,
   isRadiationManagementVisit,
   observationInterval,
@@ -11,7 +11,7 @@ import {
 } from '../../measures/cms157.js';
 import type { Terminology } from '../../terminology/terminology.js';
 import { codesIn, encounterCodes, withCode } from '../billing.js';
-import { activeCancersAtVisit, chemotherapyAtVisit, inDayWindow, visitInterval } from '../treatment.js';
+import { activeCancersAtVisit, chemotherapyAtVisit, visitInterval } from '../treatment.js';
 import { SYSTEM } from '../../terminology/systems.js';
 import type { RuleContext } from '../types.js';
 
@@ -25,26 +25,37 @@ export interface PainMeasureVisit {
   /** likely: chemotherapy before the visit but none after or planned yet (catalogue 1.3). */
   readonly certainty: 'confirmed' | 'likely';
   readonly cancers: readonly Condition[];
-  /** UTC day numbers within which a pain score counts for this visit. */
-  readonly window: { readonly from: number; readonly to: number };
+  /** When a pain score counts for this visit: the visit itself (chemotherapy) or the CMS157 day window (radiation). */
+  readonly window: Interval;
   readonly evidence: readonly string[];
 }
 
 const closedEncounterStatuses = new Set(['cancelled', 'entered-in-error']);
 
-function visitDays(visit: Interval): { from: number; to: number } | undefined {
-  const from = startDay(visit);
-  const to = endDay(visit);
-  return from === undefined || to === undefined ? undefined : { from, to };
+function radiationCodes(snapshot: PatientSnapshot, terminology: Terminology) {
+  return codesIn(encounterCodes(snapshot, terminology), terminology, 'cms157-radiation-treatment-management');
 }
 
-function isRadiationVisit(snapshot: PatientSnapshot, encounter: Encounter, terminology: Terminology): boolean {
-  if (isRadiationManagementVisit(encounter, terminology)) {
-    return true;
+/**
+ * The radiation pain window (CMS157 numerator 2): 77427, in Encounter.type or as a same-day code, looks back from
+ * the visit day; any other RT management code needs the visit day itself.
+ */
+function radiationWindow(
+  snapshot: PatientSnapshot,
+  encounter: Encounter,
+  visit: Interval,
+  context: RuleContext,
+): Interval | undefined {
+  const lookback = context.settings.radiationLookbackDays;
+  const fiveFractions =
+    isFiveFractionManagement(encounter) ||
+    radiationCodes(snapshot, context.terminology).some((c) => c.system === SYSTEM.cpt && c.code === '77427');
+  const start = startDay(visit);
+  if (fiveFractions) {
+    return start === undefined ? undefined : daysSpan(start - lookback, start);
   }
-  return (
-    codesIn(encounterCodes(snapshot, terminology), terminology, 'cms157-radiation-treatment-management').length > 0
-  );
+  const days = radiationPainWindowDays(encounter, visit, lookback);
+  return days ? daysSpan(days.from, days.to) : undefined;
 }
 
 /** The pain-measure visits this encounter is (chemotherapy and/or radiation), with their score windows. */
@@ -62,22 +73,17 @@ export function painMeasureVisits(snapshot: PatientSnapshot, context: RuleContex
   const cancerRefs = cancers.map((c) => `Condition/${c.id ?? ''}`);
   const visits: PainMeasureVisit[] = [];
   const chemo = chemotherapyAtVisit(snapshot, context);
-  const days = visitDays(visit);
-  if (
-    chemo &&
-    days &&
-    (!settings.requireOfficeOrTelehealthVisit || isOfficeOrTelehealthVisit(encounter, terminology))
-  ) {
+  if (chemo && (!settings.requireOfficeOrTelehealthVisit || isOfficeOrTelehealthVisit(encounter, terminology))) {
     visits.push({
       kind: 'chemotherapy',
       certainty: chemo.certainty,
       cancers,
-      window: days,
+      window: visit,
       evidence: [...cancerRefs, ...chemo.evidence],
     });
   }
-  if (isRadiationVisit(snapshot, encounter, terminology)) {
-    const window = radiationPainWindowDays(encounter, visit, settings.radiationLookbackDays);
+  if (isRadiationManagementVisit(encounter, terminology) || radiationCodes(snapshot, terminology).length > 0) {
+    const window = radiationWindow(snapshot, encounter, visit, context);
     if (window) {
       visits.push({ kind: 'radiation', certainty: 'confirmed', cancers, window, evidence: cancerRefs });
     }
@@ -97,8 +103,10 @@ export interface PainScore {
   readonly display: string | undefined;
 }
 
-/** Statuses of a pain score that count for the clinician's prompt (catalogue 1.3; CMS157 itself needs final). */
-const countedStatuses = new Set(['final', 'amended', 'corrected', 'preliminary', 'registered']);
+/** A pain score of any status but these counts for the clinician's prompt (catalogue 1.3; CMS157 needs final). */
+const voidStatuses = new Set(['cancelled', 'entered-in-error']);
+/** Statuses of a result that can be coded on a claim (PAIN-006: the last final score of the visit decides). */
+const finalStatuses = new Set(['final', 'amended', 'corrected']);
 const noPainWords = /^\s*(0|none|no pain|no hurt|pain free|denies pain)\b/i;
 
 function codedPresence(concept: CodeableConcept): { present: boolean | undefined; display: string | undefined } {
@@ -124,21 +132,17 @@ function readPain(observation: Observation): { present: boolean | undefined; dis
 }
 
 /** Pain assessments (CMS157 pain tools) of the patient recorded within the window, oldest first. */
-export function painScoresIn(
-  snapshot: PatientSnapshot,
-  window: { from: number; to: number },
-  terminology: Terminology,
-): PainScore[] {
+export function painScoresIn(snapshot: PatientSnapshot, window: Interval, terminology: Terminology): PainScore[] {
   const scores: PainScore[] = [];
   for (const observation of snapshot.observations) {
     if (
-      !countedStatuses.has(observation.status) ||
+      voidStatuses.has(observation.status) ||
       terminology.match('cms157-pain-assessment-tool', observation.code.coding) === undefined
     ) {
       continue;
     }
     const time = observationInterval(observation);
-    if (!time || !inDayWindow(time, window.from, window.to)) {
+    if (!time || !during(time, window)) {
       continue;
     }
     const intensity = terminology.match('pain-intensity-instrument', observation.code.coding) !== undefined;
@@ -155,9 +159,20 @@ export function painScoresIn(
   return scores.sort((a, b) => a.time.low - b.time.low);
 }
 
-/** The last intensity score whose value says whether there is pain (JUDGMENT: the last one of the visit decides). */
-export function lastIntensityScore(scores: readonly PainScore[]): PainScore | undefined {
-  return scores.filter((s) => s.intensity && s.painPresent !== undefined).at(-1);
+/**
+ * The last intensity score whose value says whether there is pain (JUDGMENT: the last one of the visit decides);
+ * with `finalOnly`, among final/amended/corrected results only.
+ */
+export function lastIntensityScore(
+  scores: readonly PainScore[],
+  options: { finalOnly?: boolean } = {},
+): PainScore | undefined {
+  return scores
+    .filter(
+      (s) =>
+        s.intensity && s.painPresent !== undefined && (!options.finalOnly || finalStatuses.has(s.observation.status)),
+    )
+    .at(-1);
 }
 
 function addressesPain(
@@ -173,7 +188,8 @@ function addressesPain(
   });
 }
 
-const livePlanStatuses = new Set(['active', 'completed', 'draft', 'on-hold']);
+/** The catalogue's plan evidence 1: an active CarePlan (a draft one may still be discarded). */
+const livePlanStatuses = new Set(['active']);
 
 /**
  * Evidence of a plan of care for pain documented at this visit (PAIN-003's list, JUDGMENT: no standard says how FHIR
