@@ -58,6 +58,9 @@ export function isAssertedCondition(condition: Condition): boolean {
  */
 export function encounterDiagnoses(snapshot: PatientSnapshot, terminology: Terminology): EncounterDiagnosis[] {
   for (const claim of snapshot.thisEncounter.claims) {
+    if (claim.status === 'cancelled' || claim.status === 'entered-in-error') {
+      continue;
+    }
     const fromClaim = (claim.diagnosis ?? []).flatMap((d): EncounterDiagnosis[] => {
       const referenced = snapshot.resolve(d.diagnosisReference);
       const condition = referenced?.resourceType === 'Condition' ? referenced : undefined;

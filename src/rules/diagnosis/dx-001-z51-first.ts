@@ -1,7 +1,7 @@
 import { codesIn, encounterCodes } from '../billing.js';
 import { firstListed } from '../diagnoses.js';
 import type { Rule } from '../types.js';
-import { encounterCoding, referencesOf, therapiesToday, Z51_FOR } from './dx-common.js';
+import { encounterCoding, isTreatedNeoplasm, referencesOf, therapiesToday, Z51_FOR } from './dx-common.js';
 
 /*
  * DX-001 Z51.x should be first-listed for a treatment-only encounter (CODER). FIRM (secondary): ICD-10-CM
@@ -31,11 +31,7 @@ export const dx001Z51First: Rule = {
     }
     const coding = encounterCoding(snapshot, terminology);
     const first = firstListed(coding.diagnoses);
-    if (
-      !first ||
-      coding.is(first, 'icd10-antineoplastic-therapy-encounter') ||
-      !coding.is(first, 'icd10-malignancy-or-uncertain')
-    ) {
+    if (!first || coding.is(first, 'icd10-antineoplastic-therapy-encounter') || !isTreatedNeoplasm(coding, first)) {
       return [];
     }
     const expected = [...therapy.kinds].map((k) => Z51_FOR[k]).join(' or ');

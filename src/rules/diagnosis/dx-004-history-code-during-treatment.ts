@@ -1,3 +1,4 @@
+import { codesIn, encounterCodes } from '../billing.js';
 import { drugCodings } from '../medication.js';
 import { antineoplasticsGivenToday, cancerTreatmentToday } from '../treatment.js';
 import type { Rule } from '../types.js';
@@ -29,9 +30,15 @@ export const dx004HistoryCodeDuringTreatment: Rule = {
       return [];
     }
     const drugs = antineoplasticsGivenToday(snapshot, terminology);
+    // The hormonal administration code (CPT 96402) is part of giving the endocrine drug, not other treatment.
+    const hormonalAdministration = new Set(
+      codesIn(encounterCodes(snapshot, terminology), terminology, 'chemotherapy-administration-code')
+        .filter((c) => c.code === '96402')
+        .map((c) => c.reference),
+    );
     const onlyEndocrine =
       drugs.length > 0 &&
-      treatment.length === drugs.length &&
+      treatment.filter((t) => !hormonalAdministration.has(t)).length === drugs.length &&
       drugs.every((d) => terminology.match('hormonal-antineoplastic-drug', drugCodings(d, snapshot)) !== undefined);
     if (onlyEndocrine) {
       return [];

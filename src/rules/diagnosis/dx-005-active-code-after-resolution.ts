@@ -1,4 +1,4 @@
-import { conditionIcd10 } from '../diagnoses.js';
+import { conditionIcd10, isAssertedCondition } from '../diagnoses.js';
 import { cancerTreatmentToday } from '../treatment.js';
 import type { Rule } from '../types.js';
 import { encounterCoding, referencesOf } from './dx-common.js';
@@ -33,7 +33,9 @@ export const dx005ActiveCodeAfterResolution: Rule = {
         continue;
       }
       const sameCode = snapshot.conditions.filter((c) => conditionIcd10(c, terminology) === diagnosis.code);
-      const candidates = diagnosis.condition ? [diagnosis.condition, ...sameCode] : sameCode;
+      const candidates = (diagnosis.condition ? [diagnosis.condition, ...sameCode] : sameCode).filter(
+        isAssertedCondition,
+      );
       const status = (c: (typeof candidates)[number]) => c.clinicalStatus?.coding?.[0]?.code ?? '';
       const stillActive = candidates.some((c) => ['active', 'recurrence', 'relapse'].includes(status(c)));
       const resolved = candidates.find(
@@ -44,7 +46,7 @@ export const dx005ActiveCodeAfterResolution: Rule = {
           {
             ruleId: 'DX-005',
             params: { code: diagnosis.code },
-            evidence: [...referencesOf([diagnosis]), `Condition/${resolved.id ?? ''}`],
+            evidence: [...new Set([...referencesOf([diagnosis]), `Condition/${resolved.id ?? ''}`])],
           },
         ];
       }

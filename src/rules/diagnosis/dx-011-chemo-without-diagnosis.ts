@@ -1,6 +1,6 @@
 import { codesIn, encounterCodes } from '../billing.js';
 import type { Rule } from '../types.js';
-import { encounterCoding, isTreatedNeoplasm } from './dx-common.js';
+import { encounterCoding, indicationsToday, isTreatedNeoplasm } from './dx-common.js';
 
 /*
  * DX-011 Chemo administration billed with no supporting diagnosis (CODER). FIRM (secondary): medical necessity
@@ -29,12 +29,7 @@ export const dx011ChemoWithoutDiagnosis: Rule = {
     if (coding.diagnoses.some((d) => isTreatedNeoplasm(coding, d) || d.code === 'Z51.11' || d.code === 'Z51.12')) {
       return [];
     }
-    const here = snapshot.thisEncounter;
-    const reasons = [
-      ...here.procedures.flatMap((p) => p.reasonReference ?? []),
-      ...here.medicationAdministrations.flatMap((m) => m.reasonReference ?? []),
-    ];
-    if (reasons.some((r) => snapshot.resolve(r)?.resourceType === 'Condition')) {
+    if (indicationsToday(snapshot, terminology).length > 0) {
       return [];
     }
     return [

@@ -31,7 +31,9 @@ export const dx013CancerNotOnProblemList: Rule = {
       {
         ruleId: 'DX-013',
         params: {},
-        evidence: [...cancers.map((c) => `Condition/${c.id ?? ''}`), ...therapy, ...(chemo?.evidence ?? [])],
+        evidence: [
+          ...new Set([...cancers.map((c) => `Condition/${c.id ?? ''}`), ...therapy, ...(chemo?.evidence ?? [])]),
+        ],
       },
     ];
   },

@@ -2,7 +2,7 @@ import type { PatientSnapshot } from '../../fhir/snapshot.js';
 import type { Terminology, ValueSetId } from '../../terminology/terminology.js';
 import { SYSTEM } from '../../terminology/systems.js';
 import { codesIn, encounterCodes } from '../billing.js';
-import { encounterDiagnoses, type EncounterDiagnosis } from '../diagnoses.js';
+import { conditionIcd10, encounterDiagnoses, type EncounterDiagnosis } from '../diagnoses.js';
 import { antineoplasticsGivenToday } from '../treatment.js';
 import { drugCodings } from '../medication.js';
 
@@ -30,7 +30,7 @@ export function encounterCoding(snapshot: PatientSnapshot, terminology: Terminol
   };
 }
 
-/** A neoplasm code that can stand for "the neoplasm being treated": malignant, uncertain behaviour, or in situ. */
+/** A diagnosis that can stand for "the neoplasm being treated": malignant, uncertain behaviour, or in situ. */
 export function isTreatedNeoplasm(coding: EncounterCoding, diagnosis: EncounterDiagnosis): boolean {
   return coding.is(diagnosis, 'icd10-malignancy-or-uncertain') || coding.is(diagnosis, 'icd10-in-situ-neoplasm');
 }
@@ -70,4 +70,29 @@ export const Z51_FOR: Record<TherapyKind, string> = {
 
 export function referencesOf(diagnoses: readonly EncounterDiagnosis[]): string[] {
   return [...new Set(diagnoses.map((d) => d.reference))];
+}
+
+/** ICD-10-CM codes that can stand for a neoplasm being treated: malignant, uncertain behaviour, or in situ. */
+export function isNeoplasmCode(terminology: Terminology, code: string): boolean {
+  const coding = { system: SYSTEM.icd10cm, code };
+  return terminology.has('icd10-malignancy-or-uncertain', coding) || terminology.has('icd10-in-situ-neoplasm', coding);
+}
+
+/** The Conditions this encounter's Procedures and MedicationAdministrations name as their reason (indications). */
+export function indicationsToday(
+  snapshot: PatientSnapshot,
+  terminology: Terminology,
+): { reference: string; code?: string }[] {
+  const here = snapshot.thisEncounter;
+  return [
+    ...here.procedures.flatMap((p) => p.reasonReference ?? []),
+    ...here.medicationAdministrations.flatMap((m) => m.reasonReference ?? []),
+  ].flatMap((reason) => {
+    const target = snapshot.resolve(reason);
+    if (target?.resourceType !== 'Condition') {
+      return [];
+    }
+    const code = conditionIcd10(target, terminology);
+    return [{ reference: `Condition/${target.id ?? ''}`, ...(code !== undefined ? { code } : {}) }];
+  });
 }
