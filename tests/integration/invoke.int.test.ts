@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { anEncounter, anInfusion, encounterSignRequest, searchset } from '../helpers/builders.js';
 import { ENCOUNTER_SIGN, PATIENT_VIEW, startHarness, type Harness } from '../helpers/service-harness.js';
@@ -353,5 +356,27 @@ describe('the headline card: add CPT II 0521F', () => {
     const rules = withoutPlan.body.cards.map((c: { source: { topic: { code: string } } }) => c.source.topic.code);
     expect(rules).toContain('PAIN-003');
     expect(rules).not.toContain('PAIN-004');
+  });
+});
+
+describe('per-site configuration through the service', () => {
+  it('a rule switched off in SITE_CONFIG gives no card', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'oncosign-site-'));
+    const path = join(dir, 'site.json');
+    writeFileSync(path, JSON.stringify({ rules: { 'INF-001': { enabled: false } } }));
+    const site = await startHarness({ env: { SITE_CONFIG: path } });
+    try {
+      const infusion = anInfusion({ id: 'ma-off', effectivePeriod: { start: '2025-03-04T10:00:00-05:00' } });
+      const res = await site.request
+        .post(ENCOUNTER_SIGN)
+        .set('Authorization', site.bearer(ENCOUNTER_SIGN))
+        .send(encounterSignRequest({ administrations: [infusion] }));
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual({ cards: [] });
+      const ready = await site.request.get('/readyz');
+      expect(ready.body.checks.rules).toBe(ready.body.checks.rulesKnown - 1);
+    } finally {
+      await site.close();
+    }
   });
 });
