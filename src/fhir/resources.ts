@@ -37,6 +37,7 @@ const quantity = z.looseObject({
   code: z.string().optional(),
 });
 const base = { resourceType: z.string(), id: z.string().optional() };
+const extensions = z.array(z.looseObject({ url: z.string(), valueQuantity: quantity.optional() })).optional();
 
 const schemas = {
   Patient: z.looseObject({ ...base }),
@@ -81,6 +82,7 @@ const schemas = {
     performedDateTime: z.string().optional(),
     performedPeriod: period.optional(),
     reasonReference: z.array(reference).optional(),
+    extension: extensions,
     partOf: z.array(reference).optional(),
   }),
   MedicationAdministration: z.looseObject({
@@ -93,6 +95,8 @@ const schemas = {
     effectiveDateTime: z.string().optional(),
     effectivePeriod: period.optional(),
     contained: z.array(z.looseObject({ resourceType: z.string(), id: z.string().optional() })).optional(),
+    reasonReference: z.array(reference).optional(),
+    extension: extensions,
     device: z.array(reference).optional(),
     partOf: z.array(reference).optional(),
     request: reference.optional(),
@@ -103,6 +107,7 @@ const schemas = {
         site: codeableConcept.optional(),
         dose: quantity.optional(),
         rateQuantity: quantity.optional(),
+        rateRatio: z.looseObject({}).optional(),
       })
       .optional(),
   }),
@@ -142,7 +147,7 @@ const schemas = {
         }),
       )
       .optional(),
-    extension: z.array(z.looseObject({ url: z.string() })).optional(),
+    extension: extensions,
   }),
   MedicationRequest: z.looseObject({
     ...base,
@@ -155,7 +160,7 @@ const schemas = {
     medicationReference: reference.optional(),
     reasonCode: z.array(codeableConcept).optional(),
     reasonReference: z.array(reference).optional(),
-    extension: z.array(z.looseObject({ url: z.string() })).optional(),
+    extension: extensions,
   }),
   ServiceRequest: z.looseObject({
     ...base,

@@ -12,6 +12,25 @@ import { dx011ChemoWithoutDiagnosis } from './diagnosis/dx-011-chemo-without-dia
 import { dx012UnspecifiedSite } from './diagnosis/dx-012-unspecified-site.js';
 import { dx013CancerNotOnProblemList } from './diagnosis/dx-013-cancer-not-on-problem-list.js';
 import { inf001StopTimeMissing } from './infusion/inf-001-stop-time-missing.js';
+import { inf002StartTimeMissing } from './infusion/inf-002-start-time-missing.js';
+import { inf003PushInfusionMismatch } from './infusion/inf-003-push-infusion-mismatch.js';
+import { inf004AdditionalHourUnits } from './infusion/inf-004-additional-hour-units.js';
+import { inf005TwoInitialCodes } from './infusion/inf-005-two-initial-codes.js';
+import { inf006InitialCodeHierarchy } from './infusion/inf-006-initial-code-hierarchy.js';
+import { inf007AddOnWithoutPrimary } from './infusion/inf-007-add-on-without-primary.js';
+import { inf008SequentialChemoCount } from './infusion/inf-008-sequential-chemo-count.js';
+import { inf009HydrationNotReportable } from './infusion/inf-009-hydration-not-reportable.js';
+import { inf010ProlongedPump } from './infusion/inf-010-prolonged-pump.js';
+import { inf011PumpRefillRecord } from './infusion/inf-011-pump-refill-record.js';
+import { inf012PortFlushWithOtherServices } from './infusion/inf-012-port-flush-with-other-services.js';
+import { inf013MissingAdministrationCode } from './infusion/inf-013-missing-administration-code.js';
+import { inf014CodeWithoutAntineoplastic } from './infusion/inf-014-code-without-antineoplastic.js';
+import { inf015IncompleteRecord } from './infusion/inf-015-incomplete-record.js';
+import { inf016JzMissing } from './infusion/inf-016-jz-missing.js';
+import { inf017WastageMismatch } from './infusion/inf-017-wastage-mismatch.js';
+import { inf018EmWithAdministration } from './infusion/inf-018-em-with-administration.js';
+import { inf019BundledAccess } from './infusion/inf-019-bundled-access.js';
+import { inf020TreatmentIntent } from './infusion/inf-020-treatment-intent.js';
 import { pain001ChemoPainNotQuantified } from './pain/pain-001-chemo-pain-not-quantified.js';
 import { pain002RadiationPainNotQuantified } from './pain/pain-002-radiation-pain-not-quantified.js';
 import { pain003PainPlanMissing } from './pain/pain-003-pain-plan-missing.js';
@@ -31,6 +50,25 @@ export const allRules: readonly Rule[] = [
   pain006CategoryIiConflict,
   pain007CategoryIiModifiers,
   inf001StopTimeMissing,
+  inf002StartTimeMissing,
+  inf003PushInfusionMismatch,
+  inf004AdditionalHourUnits,
+  inf005TwoInitialCodes,
+  inf006InitialCodeHierarchy,
+  inf007AddOnWithoutPrimary,
+  inf008SequentialChemoCount,
+  inf009HydrationNotReportable,
+  inf010ProlongedPump,
+  inf011PumpRefillRecord,
+  inf012PortFlushWithOtherServices,
+  inf013MissingAdministrationCode,
+  inf014CodeWithoutAntineoplastic,
+  inf015IncompleteRecord,
+  inf016JzMissing,
+  inf017WastageMismatch,
+  inf018EmWithAdministration,
+  inf019BundledAccess,
+  inf020TreatmentIntent,
   dx001Z51First,
   dx002Z51WithoutNeoplasm,
   dx003WrongZ51,

@@ -32,6 +32,14 @@ export const VALUE_SET_IDS = [
   'radiation-delivery',
   'immunotherapy-drug',
   'hormonal-antineoplastic-drug',
+  'route-subcutaneous-or-intramuscular',
+  'route-oral',
+  'hydration-fluid',
+  'supportive-oncology-drug',
+  'initial-administration-code',
+  'chemotherapy-initial-code',
+  'drug-administration-code',
+  'bundled-access-code',
 ] as const;
 export type ValueSetId = (typeof VALUE_SET_IDS)[number];
 

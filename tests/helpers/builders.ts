@@ -1,4 +1,4 @@
-import type { Bundle, Encounter, FhirResource, MedicationAdministration } from 'fhir/r4.js';
+import type { Bundle, Encounter, FhirResource, MedicationAdministration, Procedure } from 'fhir/r4.js';
 
 /** Small builders for hand-made cases; real-data cases read ../shared/fixtures/external instead. */
 
@@ -28,7 +28,11 @@ export function anInfusion(overrides: Partial<MedicationAdministration> = {}): M
     subject: { reference: 'Patient/pat-1' },
     context: { reference: 'Encounter/enc-1' },
     effectivePeriod: { start: '2025-03-04T10:00:00-05:00', end: '2025-03-04T10:45:00-05:00' },
-    dosage: { route: IV_ROUTE, dose: { value: 450, unit: 'mg', system: 'http://unitsofmeasure.org', code: 'mg' } },
+    dosage: {
+      route: IV_ROUTE,
+      dose: { value: 450, unit: 'mg', system: 'http://unitsofmeasure.org', code: 'mg' },
+      rateQuantity: { value: 250, unit: 'mL/h', system: 'http://unitsofmeasure.org', code: 'mL/h' },
+    },
     ...overrides,
   };
 }
@@ -41,7 +45,22 @@ export function searchset(resources: readonly FhirResource[]): Bundle {
   };
 }
 
-/** A complete encounter-sign request with every required prefetch key filled. */
+/** The chemotherapy administration code documented for the default infusion (so the record is complete). */
+export function anAdministrationCode(code = '96413', encounterId = 'enc-1'): Procedure {
+  return {
+    resourceType: 'Procedure',
+    id: `admin-code-${code}`,
+    status: 'completed',
+    subject: { reference: 'Patient/pat-1' },
+    encounter: { reference: `Encounter/${encounterId}` },
+    code: { coding: [{ system: 'http://www.ama-assn.org/go/cpt', code }] },
+  };
+}
+
+/**
+ * A complete encounter-sign request with every required prefetch key filled; the encounter's procedures hold the
+ * administration code 96413, so a complete infusion of up to 90 minutes leaves nothing to say.
+ */
 export function encounterSignRequest(
   options: {
     encounter?: Encounter;
@@ -59,7 +78,7 @@ export function encounterSignRequest(
     prefetch: {
       encounter,
       conditions: searchset([]),
-      procedures: searchset([]),
+      procedures: searchset([anAdministrationCode('96413', encounter.id)]),
       medicationAdministrations: searchset(options.administrations ?? []),
       ...options.prefetch,
     },

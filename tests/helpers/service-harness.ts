@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -6,6 +6,7 @@ import supertest from 'supertest';
 import { loadConfig, type Config } from '../../src/config.js';
 import { startLocalIssuer, type LocalIssuer, type SigningAlgorithm } from '../../src/devtools/local-issuer.js';
 import { createLogger } from '../../src/observability/logger.js';
+import { allRules } from '../../src/rules/index.js';
 import { createService, type Service } from '../../src/service.js';
 
 export const PUBLIC_BASE_URL = 'https://oncosign.test';
@@ -30,6 +31,8 @@ export interface HarnessOptions {
   /** Issuers trusted besides the harness's own. */
   readonly extraIssuers?: readonly { iss: string; jku: string }[];
   readonly logLevel?: string;
+  /** Runs only these rules (a real SITE_CONFIG file switches the others off), for tests about one rule's path. */
+  readonly onlyRules?: readonly string[];
 }
 
 /**
@@ -40,12 +43,23 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const issuer = await startLocalIssuer({ alg: options.alg ?? 'ES384' });
   const dir = mkdtempSync(join(tmpdir(), 'oncosign-test-'));
   const dbPath = join(dir, 'feedback.db');
+  const siteConfig: Record<string, string> = {};
+  if (options.onlyRules) {
+    const only = new Set(options.onlyRules);
+    const path = join(dir, 'site.json');
+    writeFileSync(
+      path,
+      JSON.stringify({ rules: Object.fromEntries(allRules.map((r) => [r.id, { enabled: only.has(r.id) }])) }),
+    );
+    siteConfig.SITE_CONFIG = path;
+  }
   const config = loadConfig({
     PUBLIC_BASE_URL,
     CDS_TRUSTED_ISSUERS: JSON.stringify([{ iss: issuer.iss, jku: issuer.jku }, ...(options.extraIssuers ?? [])]),
     FEEDBACK_DB: dbPath,
     LOG_LEVEL: options.logLevel ?? 'info',
     FHIR_TIMEOUT_MS: '1500',
+    ...siteConfig,
     ...options.env,
   });
   const lines: string[] = [];

@@ -70,7 +70,8 @@ let hl7Raw: Resource[];
 let hl7: Resource[];
 
 beforeAll(async () => {
-  h = await startHarness();
+  // These tests are about the data path (prefetch, FHIR server, drafts); one rule is enough to observe it.
+  h = await startHarness({ onlyRules: ['INF-001'] });
   const loaded = await loadFhirResources([MEDADMIN_DIR]);
   expect(loaded.skipped).toEqual([]);
   hl7Raw = loaded.resources;

@@ -1,0 +1,66 @@
+import { SYSTEM } from '../../terminology/systems.js';
+import { referenceKey } from '../../fhir/snapshot.js';
+import { encounterCodes } from '../billing.js';
+import type { Rule } from '../types.js';
+import { encounterAdministrations, isIntravascular, overlapInTime } from './administrations.js';
+import { isHydrationReportable } from './time-rules.js';
+
+/*
+ * INF-009 Hydration not separately reportable (CODER). FIRM (secondary): hydration is not reported when it lasts 30
+ * minutes or less, runs concurrently with another infusion, or only carries the drug / keeps the line open [S13d, S14,
+ * S15]. Fires when 96360 or 96361 is billed and a hydration administration (crystalloid) of the encounter is 30
+ * minutes or less (site setting; one payer uses 15 [S14]), overlaps an antineoplastic or other drug infusion, or is
+ * part of another administration (partOf). Silent when the hydration lacks times, and when no hydration code is billed.
+ * Not implementable from FHIR data: "its own medical indication" for sequential hydration (then 59/X modifiers per
+ * payer) is a free-text judgment; override reason "separately-indicated".
+ */
+export const inf009HydrationNotReportable: Rule = {
+  id: 'INF-009',
+  title: 'Hydration not separately reportable',
+  grounding: 'FIRM (secondary)',
+  sources: [
+    'AAPC, avoid infusion confusion [S13d]',
+    'Select Health hydration policy [S14]',
+    'CMS IOM 100-04 ch.12 30.5 via [S15]',
+  ],
+  reads: ['Procedure', 'MedicationAdministration'],
+  enabledByDefault: true,
+  evaluate(snapshot, { terminology, settings }) {
+    const hydrationCodes = encounterCodes(snapshot, terminology).filter(
+      (c) => c.system === SYSTEM.cpt && (c.code === '96360' || c.code === '96361'),
+    );
+    if (hydrationCodes.length === 0) {
+      return [];
+    }
+    const administrations = encounterAdministrations(snapshot, terminology);
+    const drugs = administrations.filter((f) => f.drugClass !== 'hydration' && isIntravascular(f));
+    for (const hydration of administrations.filter((f) => f.drugClass === 'hydration' && f.minutes !== undefined)) {
+      const minutes = hydration.minutes ?? 0;
+      const carrier = (hydration.administration.partOf ?? []).some((p) =>
+        drugs.some((d) => d.reference === referenceKey(p.reference)),
+      );
+      const concurrent = drugs.find((d) => overlapInTime(hydration, d));
+      const reason = carrier
+        ? 'used as carrier'
+        : concurrent
+          ? `concurrent with ${concurrent.drug}`
+          : !isHydrationReportable(minutes, settings.hydrationMinimumMinutes)
+            ? `≤${settings.hydrationMinimumMinutes} min`
+            : undefined;
+      if (reason !== undefined) {
+        return [
+          {
+            ruleId: 'INF-009',
+            params: { minutes: String(minutes), reason },
+            evidence: [
+              hydration.reference,
+              ...(concurrent ? [concurrent.reference] : []),
+              ...hydrationCodes.map((c) => c.reference),
+            ],
+          },
+        ];
+      }
+    }
+    return [];
+  },
+};

@@ -1,0 +1,63 @@
+import type { Extension } from 'fhir/r4.js';
+import type { PatientSnapshot } from '../../fhir/snapshot.js';
+import type { Terminology } from '../../terminology/terminology.js';
+import { SYSTEM } from '../../terminology/systems.js';
+import { encounterCodes, type EncounterCode } from '../billing.js';
+import { encounterAdministrations, type AdministrationFacts } from './administrations.js';
+
+/*
+ * Drug wastage (JW/JZ, [S18]). No standard FHIR element holds a discarded amount (catalogue section 7), so this
+ * service reads one documented extension on MedicationAdministration (described in the hook definition):
+ *   { "url": "urn:oncosign:fhir:extension:discarded-quantity", "valueQuantity": { "value": 20, "unit": "mg" } }
+ * A value of 0 documents that nothing was discarded. Billing lines come from the draft Claim.
+ */
+export const DISCARDED_QUANTITY_EXTENSION = 'urn:oncosign:fhir:extension:discarded-quantity';
+
+export interface DrugLine {
+  readonly hcpcs: string;
+  readonly lines: readonly EncounterCode[];
+  readonly jw: readonly EncounterCode[];
+  readonly jz: readonly EncounterCode[];
+}
+
+/** HCPCS drug lines of the draft Claim, grouped by drug code, with their JW and JZ lines. */
+export function drugLines(snapshot: PatientSnapshot, terminology: Terminology): DrugLine[] {
+  const lines = encounterCodes(snapshot, terminology).filter(
+    (c) => c.source === 'claim' && c.system === SYSTEM.hcpcs && /^[A-Z]\d{4}$/.test(c.code),
+  );
+  const byDrug = new Map<string, EncounterCode[]>();
+  for (const line of lines) {
+    byDrug.set(line.code, [...(byDrug.get(line.code) ?? []), line]);
+  }
+  return [...byDrug.entries()].map(([hcpcs, all]) => ({
+    hcpcs,
+    lines: all,
+    jw: all.filter((l) => l.modifiers.some((m) => m.toUpperCase() === 'JW')),
+    jz: all.filter((l) => l.modifiers.some((m) => m.toUpperCase() === 'JZ')),
+  }));
+}
+
+export function discardedAmount(facts: AdministrationFacts): number | undefined {
+  const extension = (facts.administration.extension ?? []).find(
+    (e: Extension) => e.url === DISCARDED_QUANTITY_EXTENSION,
+  );
+  return extension?.valueQuantity?.value;
+}
+
+/** The encounter's administrations of a drug billed under an HCPCS code (the drug's own codings name it). */
+export function administrationsOfHcpcs(
+  snapshot: PatientSnapshot,
+  terminology: Terminology,
+  hcpcs: string,
+): AdministrationFacts[] {
+  return encounterAdministrations(snapshot, terminology).filter((f) => {
+    const codings = [
+      ...(f.administration.medicationCodeableConcept?.coding ?? []),
+      ...(snapshot.medicationOf(f.administration)?.code?.coding ?? []),
+    ];
+    return codings.some((c) => {
+      const normal = terminology.normalise(c);
+      return normal?.system === SYSTEM.hcpcs && normal.code === hcpcs;
+    });
+  });
+}
