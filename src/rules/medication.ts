@@ -30,10 +30,6 @@ export function isAntineoplastic(
   return terminology.match('antineoplastic-drug', drugCodings(administration, snapshot)) !== undefined;
 }
 
-export function isIntravascular(administration: MedicationAdministration, terminology: Terminology): boolean {
-  return terminology.match('route-intravascular', administration.dosage?.route?.coding) !== undefined;
-}
-
 export function isDocumentedPush(administration: MedicationAdministration, terminology: Terminology): boolean {
   return terminology.match('administration-method-push', administration.dosage?.method?.coding) !== undefined;
 }

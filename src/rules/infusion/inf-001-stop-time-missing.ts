@@ -1,6 +1,6 @@
-import type { MedicationAdministration } from 'fhir/r4.js';
 import { hasTimeOfDay } from '../../fhir/time.js';
-import { drugName, isAntineoplastic, isDocumentedPush, isIntravascular, listDrugs } from '../medication.js';
+import { listDrugs } from '../medication.js';
+import { encounterAdministrations, isIntravascular } from './administrations.js';
 import type { Rule } from '../types.js';
 
 /*
@@ -15,16 +15,6 @@ import type { Rule } from '../types.js';
  * start is missing or date-only (that is INF-002's finding: neither time is documented).
  */
 
-const statusesThatEnded = new Set(['completed', 'stopped']);
-
-function lacksStopTime(administration: MedicationAdministration): boolean {
-  const start = administration.effectivePeriod?.start ?? administration.effectiveDateTime;
-  if (!hasTimeOfDay(start)) {
-    return false;
-  }
-  return administration.effectivePeriod?.end === undefined || administration.effectivePeriod.end === '';
-}
-
 export const inf001StopTimeMissing: Rule = {
   id: 'INF-001',
   title: 'Infusion stop time missing',
@@ -36,25 +26,24 @@ export const inf001StopTimeMissing: Rule = {
   reads: ['MedicationAdministration'],
   enabledByDefault: true,
   evaluate(snapshot, { terminology }) {
-    const missing = snapshot.thisEncounter.medicationAdministrations.filter(
-      (administration) =>
-        statusesThatEnded.has(administration.status) &&
-        lacksStopTime(administration) &&
-        isIntravascular(administration, terminology) &&
-        !isDocumentedPush(administration, terminology) &&
-        isAntineoplastic(administration, snapshot, terminology),
+    const missing = encounterAdministrations(snapshot, terminology).filter(
+      (f) =>
+        (f.status === 'completed' || f.status === 'stopped') &&
+        f.drugClass === 'antineoplastic' &&
+        isIntravascular(f) &&
+        !f.documentedPush &&
+        hasTimeOfDay(f.start) &&
+        (f.end === undefined || f.end === ''),
     );
-    if (missing.length === 0) {
+    const first = missing[0];
+    if (!first) {
       return [];
     }
     return [
       {
         ruleId: 'INF-001',
-        params: {
-          drug: listDrugs(missing.map((a) => drugName(a, snapshot))),
-          start: missing[0]?.effectivePeriod?.start ?? missing[0]?.effectiveDateTime ?? '',
-        },
-        evidence: missing.map((a) => `MedicationAdministration/${a.id ?? ''}`),
+        params: { drug: listDrugs(missing.map((f) => f.drug)), start: first.start ?? '' },
+        evidence: missing.map((f) => f.reference),
       },
     ];
   },

@@ -1,0 +1,106 @@
+import type { Encounter, MedicationAdministration, Resource } from 'fhir/r4.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadFhirResources } from '../../src/devtools/memory-fhir-server.js';
+import { buildSnapshot } from '../../src/fhir/snapshot.js';
+import { runRules } from '../../src/rules/engine.js';
+import { allRules } from '../../src/rules/index.js';
+import { ruleContext } from '../helpers/rules.js';
+import { externalFixtures } from '../helpers/fixtures.js';
+
+/*
+ * Every MedicationAdministration of the HL7 R4 core examples and the mCODE examples, each evaluated by every INF rule
+ * around an encounter made to match it (its context id, patient and day). What must hold: nothing throws; nothing is
+ * said about entered-in-error, in-progress or on-hold administrations; a date-only effectiveDateTime (mCODE) is never
+ * called a missing *stop* time. What the service says instead: INF-002, "start time missing", because a date alone
+ * documents neither time.
+ */
+const infRules = allRules.filter((r) => r.id.startsWith('INF-'));
+
+interface Outcome {
+  readonly id: string;
+  readonly status: string;
+  readonly dateOnly: boolean;
+  readonly fired: readonly string[];
+  readonly failed: readonly string[];
+}
+
+async function outcomes(folder: string): Promise<Outcome[]> {
+  const { resources } = await loadFhirResources([`${externalFixtures}${folder}`]);
+  const administrations = resources.filter(
+    (r): r is MedicationAdministration => r.resourceType === 'MedicationAdministration',
+  );
+  return administrations.map((administration) => {
+    const patientId = administration.subject.reference?.split('/').pop() ?? 'unknown';
+    const encounterId = administration.context?.reference?.split('/').pop() ?? 'visit';
+    const when = administration.effectivePeriod?.start ?? administration.effectiveDateTime ?? '2020-01-01';
+    const encounter: Encounter = {
+      resourceType: 'Encounter',
+      id: encounterId,
+      status: 'in-progress',
+      class: { code: 'AMB' },
+      subject: { reference: `Patient/${patientId}` },
+      period: { start: when },
+    };
+    const others = resources.filter(
+      (r: Resource) => r.resourceType === 'Medication' || r.resourceType === 'MedicationRequest',
+    );
+    const { snapshot } = buildSnapshot({
+      patientId,
+      encounterId,
+      resources: [encounter, administration, ...others].map((resource) => ({ resource })),
+    });
+    const result = runRules(infRules, snapshot, ruleContext());
+    return {
+      id: administration.id ?? '',
+      status: administration.status,
+      dateOnly: administration.effectiveDateTime !== undefined && !administration.effectiveDateTime.includes('T'),
+      fired: result.findings.map((f) => f.ruleId),
+      failed: result.failed,
+    };
+  });
+}
+
+describe('INF rules on the HL7 and mCODE MedicationAdministration examples', () => {
+  let hl7: Outcome[];
+  let mcode: Outcome[];
+  beforeAll(async () => {
+    hl7 = await outcomes('hl7-fhir-r4-core-examples-medadmin');
+    mcode = await outcomes('hl7-mcode-ig-examples');
+  });
+
+  it('evaluates all 14 HL7 and 7 mCODE administrations without a rule error', () => {
+    expect(hl7).toHaveLength(14);
+    expect(mcode).toHaveLength(7);
+    for (const o of [...hl7, ...mcode]) {
+      expect(o.failed, o.id).toEqual([]);
+    }
+  });
+
+  it('says nothing about entered-in-error, in-progress or on-hold administrations', () => {
+    const silent = hl7.filter((o) => ['entered-in-error', 'in-progress', 'on-hold'].includes(o.status));
+    expect(silent.map((o) => o.id).sort()).toEqual(
+      ['medadmin0301', 'medadmin0303', 'medadmin0304', 'medadminexample03']
+        .filter((id) => id !== 'medadmin0304')
+        .sort(),
+    );
+    for (const o of silent) {
+      expect(o.fired, o.id).toEqual([]);
+    }
+  });
+
+  it('never calls a date-only administration a missing stop time; the IV antineoplastic ones get INF-002', () => {
+    const dateOnly = mcode.filter((o) => o.dateOnly);
+    expect(dateOnly).toHaveLength(7);
+    for (const o of dateOnly) {
+      expect(o.fired, o.id).not.toContain('INF-001');
+    }
+    // Six of the seven are IV antineoplastics (prednisone is not): each lacks both times.
+    expect(dateOnly.filter((o) => o.fired.includes('INF-002'))).toHaveLength(6);
+  });
+
+  it('reads the HL7 Adcetris infusion (NDC in a contained Medication, 10 h documented) as needing 96413 + 9 x 96415', () => {
+    const adcetris = hl7.find((o) => o.id === 'medadmin0305');
+    expect(adcetris?.fired).toContain('INF-013');
+    expect(adcetris?.fired).not.toContain('INF-001');
+  });
+});
