@@ -10,6 +10,7 @@ import { evaluateSnapshot } from '../src/rules/evaluate.js';
 import { allRules } from '../src/rules/index.js';
 import { defaultRuleSettings } from '../src/rules/settings.js';
 import { Terminology } from '../src/terminology/terminology.js';
+import { administrationCases } from '../tests/helpers/administration-cases.js';
 
 const external = projectPath('..', 'shared', 'fixtures', 'external');
 const sets: Record<string, string[]> = {
@@ -57,6 +58,25 @@ export async function fixtureCounts(): Promise<FixtureCounts[]> {
   return out;
 }
 
+/** INF rules per administration: each HL7 / mCODE administration around a matching encounter. */
+export async function administrationCounts(): Promise<
+  { set: string; administrations: number; fired: Record<string, number> }[]
+> {
+  const infRules = deps.rules.filter((r) => r.id.startsWith('INF-'));
+  const out = [];
+  for (const set of ['hl7-medadmin', 'mcode'] as const) {
+    const fired: Record<string, number> = {};
+    const cases = await administrationCases(sets[set]?.[0] ?? '');
+    for (const { snapshot } of cases) {
+      for (const finding of evaluateSnapshot(snapshot, { ...deps, rules: infRules }).findings) {
+        fired[finding.ruleId] = (fired[finding.ruleId] ?? 0) + 1;
+      }
+    }
+    out.push({ set, administrations: cases.length, fired });
+  }
+  return out;
+}
+
 if (import.meta.url === `file://${process.argv[1] ?? ''}`) {
   const counts = await fixtureCounts();
   if (process.argv.includes('--json')) {
@@ -68,6 +88,13 @@ if (import.meta.url === `file://${process.argv[1] ?? ''}`) {
     for (const rule of allRules) {
       const row = counts.map((c) => c.fired[rule.id] ?? 0);
       console.log([rule.id, ...row, row.reduce((a, b) => a + b, 0)].join('\t'));
+    }
+    const perAdministration = await administrationCounts();
+    console.log(
+      `\nINF rules per administration\t${perAdministration.map((c) => `${c.set} (${String(c.administrations)})`).join('\t')}`,
+    );
+    for (const rule of allRules.filter((r) => r.id.startsWith('INF-'))) {
+      console.log([rule.id, ...perAdministration.map((c) => c.fired[rule.id] ?? 0)].join('\t'));
     }
   }
 }

@@ -1,7 +1,5 @@
-import type { Encounter, MedicationAdministration, Resource } from 'fhir/r4.js';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadFhirResources } from '../../src/devtools/memory-fhir-server.js';
-import { buildSnapshot } from '../../src/fhir/snapshot.js';
+import { administrationCases } from '../helpers/administration-cases.js';
 import { runRules } from '../../src/rules/engine.js';
 import { allRules } from '../../src/rules/index.js';
 import { ruleContext } from '../helpers/rules.js';
@@ -25,30 +23,7 @@ interface Outcome {
 }
 
 async function outcomes(folder: string): Promise<Outcome[]> {
-  const { resources } = await loadFhirResources([`${externalFixtures}${folder}`]);
-  const administrations = resources.filter(
-    (r): r is MedicationAdministration => r.resourceType === 'MedicationAdministration',
-  );
-  return administrations.map((administration) => {
-    const patientId = administration.subject.reference?.split('/').pop() ?? 'unknown';
-    const encounterId = administration.context?.reference?.split('/').pop() ?? 'visit';
-    const when = administration.effectivePeriod?.start ?? administration.effectiveDateTime ?? '2020-01-01';
-    const encounter: Encounter = {
-      resourceType: 'Encounter',
-      id: encounterId,
-      status: 'in-progress',
-      class: { code: 'AMB' },
-      subject: { reference: `Patient/${patientId}` },
-      period: { start: when },
-    };
-    const others = resources.filter(
-      (r: Resource) => r.resourceType === 'Medication' || r.resourceType === 'MedicationRequest',
-    );
-    const { snapshot } = buildSnapshot({
-      patientId,
-      encounterId,
-      resources: [encounter, administration, ...others].map((resource) => ({ resource })),
-    });
+  return (await administrationCases(`${externalFixtures}${folder}`)).map(({ administration, snapshot }) => {
     const result = runRules(infRules, snapshot, ruleContext());
     return {
       id: administration.id ?? '',
