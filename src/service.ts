@@ -1,5 +1,3 @@
-import { loadCardCatalogue } from './cds/cards.js';
-import { loadServiceRegistry } from './cds/services.js';
 import type { Config } from './config.js';
 import { createTokenVerifier } from './http/auth.js';
 import { createApp, type AppHandle } from './http/app.js';
@@ -7,11 +5,9 @@ import { createKeyResolver } from './http/jwks.js';
 import { createMemoryReplayGuard } from './http/replay-guard.js';
 import type { Logger } from './observability/logger.js';
 import { createMetrics, type Metrics } from './observability/metrics.js';
-import { allRules } from './rules/index.js';
 import type { FeedbackStore } from './store/feedback-store.js';
 import { openSqliteFeedbackStore } from './store/sqlite-feedback-store.js';
-import { Terminology } from './terminology/terminology.js';
-import { loadSiteConfig } from './site-config.js';
+import { loadEngine } from './engine.js';
 
 export interface Service extends AppHandle {
   readonly store: FeedbackStore;
@@ -22,22 +18,15 @@ export interface Service extends AppHandle {
 const JWKS_TIMEOUT_MS = 2_000;
 
 /**
- * Wires the service from configuration: data folders (discovery, card templates, terminology) are loaded and
- * validated here, once, so a bad file stops start-up instead of failing a clinician's call later.
+ * Wires the service from configuration. The engine (discovery, card templates, terminology, site rules) is loaded
+ * and validated once, so a bad file stops start-up instead of failing a clinician's call later.
  */
 export function createService(
   config: Config,
   logger: Logger,
   options: { collectProcessMetrics?: boolean; now?: () => Date } = {},
 ): Service {
-  const site = loadSiteConfig(config.siteConfigPath, allRules);
-  const registry = loadServiceRegistry();
-  const cards = loadCardCatalogue();
-  const terminology = new Terminology();
-  const missingTemplates = allRules.filter((r) => !cards.templates.has(r.id)).map((r) => r.id);
-  if (missingTemplates.length > 0) {
-    throw new Error(`cards/: rules without a card template: ${missingTemplates.join(', ')}`);
-  }
+  const engine = loadEngine(config.siteConfigPath);
   const store = openSqliteFeedbackStore(config.feedbackDb);
   const metrics = createMetrics({ collectProcessMetrics: options.collectProcessMetrics ?? false });
   const verifier = createTokenVerifier({
@@ -49,13 +38,7 @@ export function createService(
     config,
     logger,
     metrics,
-    registry,
-    cards,
-    rules: site.rules,
-    allRules,
-    settings: site.settings,
-    maxCards: site.maxCards,
-    terminology,
+    engine,
     store,
     verifier,
     ...(options.now ? { now: options.now } : {}),

@@ -2,17 +2,14 @@ import { randomUUID } from 'node:crypto';
 import cors from 'cors';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
-import type { CardCatalogue } from '../cds/cards.js';
-import type { CdsService, ServiceRegistry } from '../cds/services.js';
+import type { CdsService } from '../cds/services.js';
+import type { Engine } from '../engine.js';
 import type { Config } from '../config.js';
 import { CdsError, operationOutcomeFor } from '../errors.js';
 import type { FhirReader } from '../fhir/fhir-server-source.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
-import type { RuleSettings } from '../rules/settings.js';
-import type { Rule, RuleId } from '../rules/types.js';
 import type { FeedbackStore } from '../store/feedback-store.js';
-import type { Terminology } from '../terminology/terminology.js';
 import type { TokenVerifier, VerifiedClient } from './auth.js';
 import { invokeService, type InvokeTelemetry } from './invoke.js';
 import { buildOpenApiDocument } from './openapi.js';
@@ -22,15 +19,7 @@ export interface AppDeps {
   readonly config: Config;
   readonly logger: Logger;
   readonly metrics: Metrics;
-  readonly registry: ServiceRegistry;
-  readonly cards: CardCatalogue;
-  /** The rules this site runs. */
-  readonly rules: readonly Rule[];
-  /** Every rule known, enabled or not (cards of any may be rendered; readiness reports both counts). */
-  readonly allRules: readonly Rule[];
-  readonly settings: RuleSettings;
-  readonly maxCards: number;
-  readonly terminology: Terminology;
+  readonly engine: Engine;
   readonly store: FeedbackStore;
   readonly verifier: TokenVerifier;
   readonly now?: () => Date;
@@ -82,9 +71,9 @@ function fromBodyParserError(error: unknown): CdsError | undefined {
 }
 
 export function createApp(deps: AppDeps): AppHandle {
-  const { config, logger, metrics, registry } = deps;
+  const { config, logger, metrics, engine } = deps;
+  const { registry } = engine;
   const now = deps.now ?? (() => new Date());
-  const rulesById = new Map<RuleId, Rule>(deps.allRules.map((r) => [r.id, r]));
   const openApi = JSON.stringify(buildOpenApiDocument(config.publicBaseUrl, [...registry.services.keys()]));
   const discovery = JSON.stringify(registry.discovery);
   let draining = false;
@@ -219,7 +208,7 @@ export function createApp(deps: AppDeps): AppHandle {
     };
     locals(res).telemetry = telemetry;
     try {
-      const response = await invokeService(service, parsed.data, { ...invokeDeps, rulesById }, telemetry);
+      const response = await invokeService(service, parsed.data, invokeDeps, telemetry);
       sendJson(res, 200, JSON.stringify(response));
       for (const card of response.cards) {
         metrics.cards.inc({ rule: card.source.topic.code, indicator: card.indicator });
@@ -281,9 +270,9 @@ export function createApp(deps: AppDeps): AppHandle {
           store: storeOpen ? 'open' : 'closed',
           draining,
           services: registry.services.size,
-          rules: deps.rules.length,
-          rulesKnown: deps.allRules.length,
-          cardTemplates: deps.cards.templates.size,
+          rules: engine.rules.length,
+          rulesKnown: engine.allRules.length,
+          cardTemplates: engine.cards.templates.size,
         },
       }),
     );
@@ -324,13 +313,9 @@ export function createApp(deps: AppDeps): AppHandle {
   });
 
   const invokeDeps = {
-    rules: deps.rules,
-    cards: deps.cards,
-    terminology: deps.terminology,
+    engine,
     fhirTimeoutMs: config.fhirTimeoutMs,
     allowUnauthenticatedFhir: config.allowUnauthenticatedFhir,
-    maxCards: deps.maxCards,
-    settings: deps.settings,
     now,
     ...(deps.fhirReaderFor ? { fhirReaderFor: deps.fhirReaderFor } : {}),
   };

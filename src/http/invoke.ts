@@ -1,4 +1,3 @@
-import type { CardCatalogue } from '../cds/cards.js';
 import type { CdsService } from '../cds/services.js';
 import type { CdsResponse } from '../cds/types.js';
 import { CdsError } from '../errors.js';
@@ -7,20 +6,14 @@ import { gatherData, type KeyOutcome } from '../fhir/gather.js';
 import { buildSnapshot, type SourcedResource } from '../fhir/snapshot.js';
 import { isAllowedOutboundUrl } from '../net.js';
 import { evaluateSnapshot } from '../rules/evaluate.js';
-import type { RuleSettings } from '../rules/settings.js';
-import type { Rule, RuleId } from '../rules/types.js';
-import type { Terminology } from '../terminology/terminology.js';
+import type { RuleId } from '../rules/types.js';
+import type { Engine } from '../engine.js';
 import { describeIssues, draftResourcesSchema, fhirId, type HookRequest } from './schemas.js';
 
 export interface InvokeDeps {
-  readonly rules: readonly Rule[];
-  readonly rulesById: ReadonlyMap<RuleId, Rule>;
-  readonly cards: CardCatalogue;
-  readonly terminology: Terminology;
+  readonly engine: Engine;
   readonly fhirTimeoutMs: number;
   readonly allowUnauthenticatedFhir: boolean;
-  readonly maxCards: number;
-  readonly settings: RuleSettings;
   readonly now: () => Date;
   /** Builds the FHIR reader for a call; tests and the CLI can substitute, production uses fhir-kit-client. */
   readonly fhirReaderFor?: (baseUrl: string, accessToken: string | undefined) => FhirReader;
@@ -146,9 +139,10 @@ export async function invokeService(
     return { cards: [] };
   }
 
-  const result = evaluateSnapshot(snapshot, deps);
+  const { engine } = deps;
+  const result = evaluateSnapshot(snapshot, { ...engine, now: deps.now });
   telemetry.skipped = result.skipped.map((s) => s.ruleId);
-  const { cards, failed } = deps.cards.render(result.findings, deps.rulesById, { maxCards: deps.maxCards });
+  const { cards, failed } = engine.cards.render(result.findings, engine.rulesById, { maxCards: engine.maxCards });
   telemetry.failed = [...result.failed, ...failed];
   telemetry.fired = cards.map((c) => c.source.topic.code as RuleId);
   return { cards };
