@@ -14,6 +14,7 @@ import { createLogger } from '../src/observability/logger.js';
 import { projectPath } from '../src/paths.js';
 import { createService } from '../src/service.js';
 import type { CdsCard } from '../src/cds/types.js';
+import { formatCards } from '../src/cli/print-cards.js';
 
 const once = process.argv.includes('--once');
 const port = Number(process.env.PORT ?? (once ? '0' : '3000'));
@@ -48,12 +49,6 @@ console.log(
   `\nOncoSign demo\n  service      ${publicBase}/cds-services\n  FHIR server  ${fhir.baseUrl} (${fhir.resourceCount} resources)\n  CDS client   ${issuer.iss} (key generated for this run; trusted by this run only)\n`,
 );
 
-const wrap = (text: string, indent: string): string =>
-  text
-    .split('\n')
-    .map((line) => indent + line)
-    .join('\n');
-
 for (const encounter of encounters) {
   const patientId = encounter.subject?.reference?.replace(/^Patient\//, '') ?? '';
   const path = '/cds-services/oncology-encounter-sign';
@@ -78,13 +73,7 @@ for (const encounter of encounters) {
   console.log(
     `Patient/${patientId}  Encounter/${encounter.id ?? ''}  → HTTP ${response.status}, ${body.cards?.length ?? 0} card(s)`,
   );
-  for (const card of body.cards ?? []) {
-    console.log(`  [${card.indicator.toUpperCase()}] ${card.source.topic.code}: ${card.summary}`);
-    for (const suggestion of card.suggestions ?? []) {
-      console.log(`      suggestion: ${suggestion.label} (${suggestion.actions.map((a) => a.type).join(', ')})`);
-    }
-    console.log(wrap(card.detail ?? '', '      '));
-  }
+  console.log(formatCards(body.cards ?? []));
   console.log('');
 }
 

