@@ -60,7 +60,8 @@ function deriveForRoute(given: readonly AdministrationFacts[], codes: RouteCodes
     lines.push({
       code: codes.additionalHour,
       units: extraHours,
-      evidence: infusions.filter((f) => addOnHourUnits(f.minutes ?? 0) > 0).map((f) => f.reference),
+      // One reference per unit: the infusion whose additional hour it is.
+      evidence: infusions.flatMap((f) => Array.from({ length: addOnHourUnits(f.minutes ?? 0) }, () => f.reference)),
     });
   }
   if (codes.sequential !== undefined) {

@@ -48,6 +48,10 @@ export const inf003PushInfusionMismatch: Rule = {
   evaluate(snapshot, { terminology }) {
     const administrations = encounterAdministrations(snapshot, terminology);
     for (const procedure of snapshot.thisEncounter.procedures) {
+      // Only services that happened are billed (code-lists 12); entered-in-error ones never reach the snapshot.
+      if (procedure.status === 'not-done' || procedure.status === 'preparation') {
+        continue;
+      }
       const billed = procedure.code?.coding?.find((c) => terminology.normalise(c)?.system === SYSTEM.cpt)?.code;
       if (billed === undefined || (pushFor[billed] === undefined && infusionFor[billed] === undefined)) {
         continue;

@@ -2,7 +2,12 @@ import { SYSTEM } from '../../terminology/systems.js';
 import { referenceKey } from '../../fhir/snapshot.js';
 import { encounterCodes } from '../billing.js';
 import type { Rule } from '../types.js';
-import { encounterAdministrations, isIntravascular, overlapInTime } from './administrations.js';
+import {
+  encounterAdministrations,
+  isIntravascular,
+  overlapInTime,
+  type AdministrationFacts,
+} from './administrations.js';
 import { isHydrationReportable } from './time-rules.js';
 
 /*
@@ -39,7 +44,7 @@ export const inf009HydrationNotReportable: Rule = {
       const carrier = (hydration.administration.partOf ?? []).some((p) =>
         drugs.some((d) => d.reference === referenceKey(p.reference)),
       );
-      const concurrent = drugs.find((d) => overlapInTime(hydration, d));
+      const concurrent = drugs.find((d) => overlapInTime(hydration, d) || stillRunningDuring(d, hydration));
       const reason = carrier
         ? 'used as carrier'
         : concurrent
@@ -64,3 +69,14 @@ export const inf009HydrationNotReportable: Rule = {
     return [];
   },
 };
+
+/** A drug infusion still running (in-progress, no end yet) overlaps a hydration that ended after the drug started. */
+function stillRunningDuring(drug: AdministrationFacts, hydration: AdministrationFacts): boolean {
+  return (
+    drug.status === 'in-progress' &&
+    drug.endMs === undefined &&
+    drug.startMs !== undefined &&
+    hydration.endMs !== undefined &&
+    drug.startMs < hydration.endMs
+  );
+}

@@ -48,7 +48,9 @@ export const inf010ProlongedPump: Rule = {
             code: billedPump[0]?.code ?? '96416',
             why: short
               ? `the pumped infusion ran ${String(short.minutes)} min`
-              : 'no pump is documented on the administration',
+              : pumped.length > 0
+                ? 'the pumped infusion has no documented end'
+                : 'no pump is documented on the administration',
           },
           evidence: [...billedPump.map((c) => c.reference), ...chemo.map((f) => f.reference)],
         },

@@ -42,7 +42,9 @@ export const inf013MissingAdministrationCode: Rule = {
     }
     // One Procedure per unit: a Procedure documents one service, as billedUnits() counts them.
     const actions: ProposedAction[] = lines.flatMap((line) =>
-      Array.from({ length: line.units }, (): ProposedAction => {
+      Array.from({ length: line.units }, (_, unit): ProposedAction => {
+        // Each unit is partOf the one administration it codes (so INF-003's one-to-one link works on it).
+        const own = line.evidence.length === line.units ? line.evidence.slice(unit, unit + 1) : line.evidence;
         const resource: Procedure = {
           resourceType: 'Procedure',
           status: 'completed',
@@ -51,7 +53,7 @@ export const inf013MissingAdministrationCode: Rule = {
           ...(snapshot.encounterReference !== undefined
             ? { encounter: { reference: snapshot.encounterReference } }
             : {}),
-          partOf: line.evidence.map((reference) => ({ reference })),
+          partOf: own.map((reference) => ({ reference })),
         };
         return { type: 'create', resource };
       }),

@@ -27,7 +27,11 @@ export const inf020TreatmentIntent: Rule = {
       return [];
     }
     const documented =
-      snapshot.medicationRequests.some(hasIntent) ||
+      snapshot.medicationRequests.some(
+        (request) =>
+          hasIntent(request) &&
+          terminology.match('antineoplastic-drug', request.medicationCodeableConcept?.coding) !== undefined,
+      ) ||
       snapshot.thisEncounter.procedures.some(hasIntent) ||
       snapshot.carePlans.some((plan) => plan.status === 'active' && hasIntent(plan));
     if (documented) {
