@@ -150,6 +150,8 @@ export interface PatientIndex {
   /** `Type/id` (or a draft's fullUrl) of any resource spelling. */
   readonly canonicalKey: (reference: string | undefined) => string | undefined;
   readonly byKey: (key: string) => SnapshotResource | undefined;
+  /** The resources linked to an encounter (by reference, or unlinked and dated on its days), grouped once per patient. */
+  readonly linkedTo: (encounterReference: string | undefined, firstDay?: string, lastDay?: string) => ResourceLists;
 }
 
 /**
@@ -230,6 +232,7 @@ export function indexPatient(input: Omit<SnapshotInput, 'encounterId'>): Patient
     (lists[resource.resourceType] as SnapshotResource[]).push(resource);
   }
 
+  const links = lazyLinks(lists, canonicalKey);
   return {
     patientId: input.patientId,
     lists,
@@ -238,6 +241,121 @@ export function indexPatient(input: Omit<SnapshotInput, 'encounterId'>): Patient
     unavailable: input.unavailable ?? new Set(),
     canonicalKey,
     byKey: (key) => byKey.get(key),
+    linkedTo: (encounterReference, firstDay, lastDay) => links().linkedTo(encounterReference, firstDay, lastDay),
+  };
+}
+
+type LinkedType = keyof ResourceLists;
+
+/** How each linked type finds its encounter, and its time for the JUDGMENT "same day, no link" fallback. */
+const linkRules: { readonly [K in LinkedType]: (lists: PatientIndex['lists']) => readonly SnapshotResource[] } = {
+  procedures: (l) => l.Procedure,
+  medicationAdministrations: (l) => l.MedicationAdministration,
+  observations: (l) => l.Observation,
+  conditions: (l) => l.Condition,
+  carePlans: (l) => l.CarePlan,
+  medicationRequests: (l) => l.MedicationRequest,
+  serviceRequests: (l) => l.ServiceRequest,
+  claims: (l) => l.Claim,
+};
+
+function fallbackTimeOf(resource: SnapshotResource): string | undefined {
+  switch (resource.resourceType) {
+    case 'Procedure':
+      return resource.performedPeriod?.start ?? resource.performedDateTime;
+    case 'MedicationAdministration':
+      return startOfEffective(resource);
+    case 'Observation':
+      return resource.effectiveDateTime ?? resource.effectivePeriod?.start ?? resource.effectiveInstant;
+    case 'CarePlan':
+      return resource.created ?? resource.period?.start;
+    case 'MedicationRequest':
+    case 'ServiceRequest':
+      return resource.authoredOn;
+    case 'Claim':
+      return resource.item?.[0]?.servicedDate ?? resource.billablePeriod?.start ?? resource.created;
+    case 'Condition':
+    case 'Patient':
+    case 'Encounter':
+    case 'Medication':
+      // JUDGMENT: a Condition belongs to an encounter only by reference (a diagnosis is not "on a day").
+      return undefined;
+  }
+}
+
+/**
+ * Groups every linkable resource once per patient: by the encounter it references, or, with no reference, by the
+ * day it happened. Focusing on an encounter then costs what is linked to it, not the patient's whole history.
+ */
+function lazyLinks(lists: PatientIndex['lists'], canonicalKey: PatientIndex['canonicalKey']) {
+  type Positioned = { readonly position: number; readonly resource: SnapshotResource };
+  let built:
+    | { byEncounter: Map<string, Map<LinkedType, Positioned[]>>; byDay: Map<string, Map<LinkedType, Positioned[]>> }
+    | undefined;
+  const add = (
+    map: Map<string, Map<LinkedType, Positioned[]>>,
+    key: string,
+    type: LinkedType,
+    item: Positioned,
+  ): void => {
+    let byType = map.get(key);
+    if (!byType) {
+      byType = new Map();
+      map.set(key, byType);
+    }
+    const list = byType.get(type);
+    if (list) {
+      list.push(item);
+    } else {
+      byType.set(type, [item]);
+    }
+  };
+  const build = () => {
+    const byEncounter = new Map<string, Map<LinkedType, Positioned[]>>();
+    const byDay = new Map<string, Map<LinkedType, Positioned[]>>();
+    for (const type of Object.keys(linkRules) as LinkedType[]) {
+      linkRules[type](lists).forEach((resource, position) => {
+        const link = canonicalKey(encounterLinkOf(resource));
+        if (link !== undefined) {
+          add(byEncounter, link, type, { position, resource });
+          return;
+        }
+        const day = dayOf(fallbackTimeOf(resource));
+        if (day !== undefined) {
+          add(byDay, day, type, { position, resource });
+        }
+      });
+    }
+    return { byEncounter, byDay };
+  };
+  return () => {
+    built ??= build();
+    const { byEncounter, byDay } = built;
+    return {
+      linkedTo(encounterReference: string | undefined, firstDay?: string, lastDay?: string): ResourceLists {
+        const days =
+          firstDay === undefined || lastDay === undefined
+            ? []
+            : [...byDay.keys()].filter((day) => day >= firstDay && day <= lastDay);
+        const collect = (type: LinkedType): SnapshotResource[] => {
+          const items = [
+            ...((encounterReference !== undefined ? byEncounter.get(encounterReference)?.get(type) : undefined) ?? []),
+            ...days.flatMap((day) => byDay.get(day)?.get(type) ?? []),
+          ];
+          return items.sort((a, b) => a.position - b.position).map((i) => i.resource);
+        };
+        return {
+          procedures: collect('procedures') as Procedure[],
+          medicationAdministrations: collect('medicationAdministrations') as MedicationAdministration[],
+          observations: collect('observations') as Observation[],
+          conditions: collect('conditions') as Condition[],
+          carePlans: collect('carePlans') as CarePlan[],
+          medicationRequests: collect('medicationRequests') as MedicationRequest[],
+          serviceRequests: collect('serviceRequests') as ServiceRequest[],
+          claims: collect('claims') as Claim[],
+        };
+      },
+    };
   };
 }
 
@@ -262,38 +380,7 @@ export function focusSnapshot(index: PatientIndex, encounterId: string | undefin
   // encounter's day(s); many EHRs do not set MedicationAdministration.context (mCODE examples omit it).
   const encounterStartDay = dayOf(encounter?.period?.start);
   const encounterEndDay = dayOf(encounter?.period?.end) ?? encounterStartDay;
-  const duringEncounterDays = (instant: string | undefined): boolean => {
-    const day = dayOf(instant);
-    return (
-      day !== undefined &&
-      encounterStartDay !== undefined &&
-      encounterEndDay !== undefined &&
-      day >= encounterStartDay &&
-      day <= encounterEndDay
-    );
-  };
-  const linked = <T extends SnapshotResource>(resources: readonly T[], fallbackTime?: (r: T) => string | undefined) =>
-    resources.filter((r) => {
-      const link = canonicalKey(encounterLinkOf(r));
-      if (link !== undefined) {
-        return link === encounterReference;
-      }
-      return fallbackTime !== undefined && duringEncounterDays(fallbackTime(r));
-    });
-
-  const thisEncounter: ResourceLists = {
-    procedures: linked(lists.Procedure, (p) => p.performedPeriod?.start ?? p.performedDateTime),
-    medicationAdministrations: linked(lists.MedicationAdministration, startOfEffective),
-    observations: linked(
-      lists.Observation,
-      (o) => o.effectiveDateTime ?? o.effectivePeriod?.start ?? o.effectiveInstant,
-    ),
-    conditions: linked(lists.Condition),
-    carePlans: linked(lists.CarePlan, (c) => c.created ?? c.period?.start),
-    medicationRequests: linked(lists.MedicationRequest, (m) => m.authoredOn),
-    serviceRequests: linked(lists.ServiceRequest, (r) => r.authoredOn),
-    claims: linked(lists.Claim, (c) => c.item?.[0]?.servicedDate ?? c.billablePeriod?.start ?? c.created),
-  };
+  const thisEncounter = index.linkedTo(encounterReference, encounterStartDay, encounterEndDay);
 
   const resolve: PatientSnapshot['resolve'] = (reference, from) => {
     const ref = reference?.reference;

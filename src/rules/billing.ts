@@ -1,4 +1,5 @@
 import type { Encounter } from 'fhir/r4.js';
+import { perSnapshot } from './per-snapshot.js';
 import type { PatientSnapshot } from '../fhir/snapshot.js';
 import type { Terminology, ValueSetId } from '../terminology/terminology.js';
 
@@ -34,6 +35,10 @@ function modifierCodes(modifiers: readonly { coding?: { code?: string }[]; text?
  * and, as the CMS157 data does, CPT visit codes in Encounter.type. Systems canonical, codes normalised.
  */
 export function encounterCodes(snapshot: PatientSnapshot, terminology: Terminology): EncounterCode[] {
+  return perSnapshot(snapshot, 'encounterCodes', () => computeEncounterCodes(snapshot, terminology));
+}
+
+function computeEncounterCodes(snapshot: PatientSnapshot, terminology: Terminology): EncounterCode[] {
   const out: EncounterCode[] = [];
   const push = (
     coding: { system?: string; code?: string },

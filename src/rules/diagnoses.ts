@@ -1,4 +1,5 @@
 import type { Condition } from 'fhir/r4.js';
+import { perSnapshot } from './per-snapshot.js';
 import type { PatientSnapshot } from '../fhir/snapshot.js';
 import type { Terminology, ValueSetId } from '../terminology/terminology.js';
 import { SYSTEM } from '../terminology/systems.js';
@@ -57,6 +58,10 @@ export function isAssertedCondition(condition: Condition): boolean {
  * JUDGMENT: sequencing rules only run when a rank is given.
  */
 export function encounterDiagnoses(snapshot: PatientSnapshot, terminology: Terminology): EncounterDiagnosis[] {
+  return perSnapshot(snapshot, 'encounterDiagnoses', () => computeEncounterDiagnoses(snapshot, terminology));
+}
+
+function computeEncounterDiagnoses(snapshot: PatientSnapshot, terminology: Terminology): EncounterDiagnosis[] {
   for (const claim of snapshot.thisEncounter.claims) {
     if (claim.status === 'cancelled' || claim.status === 'entered-in-error') {
       continue;

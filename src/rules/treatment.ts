@@ -1,4 +1,5 @@
 import type { Condition, MedicationAdministration } from 'fhir/r4.js';
+import { perPatient, perSnapshot } from './per-snapshot.js';
 import { daysSpan, during, localDaySpan, overlaps, toInterval, type Interval } from '../fhir/intervals.js';
 import type { PatientSnapshot } from '../fhir/snapshot.js';
 import {
@@ -29,6 +30,10 @@ export function wasGiven(administration: MedicationAdministration): boolean {
  * later does not "overlap" it.
  */
 export function visitInterval(snapshot: PatientSnapshot): Interval | undefined {
+  return perSnapshot(snapshot, 'visitInterval', () => computeVisitInterval(snapshot));
+}
+
+function computeVisitInterval(snapshot: PatientSnapshot): Interval | undefined {
   const encounter = snapshot.encounter;
   if (!encounter) {
     return undefined;
@@ -58,6 +63,10 @@ export function visitDay(snapshot: PatientSnapshot): number | undefined {
 
 /** Cancer diagnoses that are active, asserted, and whose prevalence overlaps the visit (PAIN common definitions). */
 export function activeCancersAtVisit(snapshot: PatientSnapshot, terminology: Terminology): Condition[] {
+  return perSnapshot(snapshot, 'activeCancersAtVisit', () => computeActiveCancersAtVisit(snapshot, terminology));
+}
+
+function computeActiveCancersAtVisit(snapshot: PatientSnapshot, terminology: Terminology): Condition[] {
   const visit = visitInterval(snapshot);
   if (!visit) {
     return [];
@@ -79,6 +88,10 @@ export interface ChemotherapyEvent {
 
 /** Chemotherapy the record shows as given: CMS157 chemo Procedures and antineoplastic MedicationAdministrations. */
 export function chemotherapyEvents(snapshot: PatientSnapshot, terminology: Terminology): ChemotherapyEvent[] {
+  return perPatient(snapshot, 'chemotherapyEvents', () => computeChemotherapyEvents(snapshot, terminology));
+}
+
+function computeChemotherapyEvents(snapshot: PatientSnapshot, terminology: Terminology): ChemotherapyEvent[] {
   const events: ChemotherapyEvent[] = [];
   for (const procedure of snapshot.procedures) {
     const interval = chemotherapyInterval(procedure, terminology);

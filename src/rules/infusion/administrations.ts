@@ -1,4 +1,5 @@
 import type { MedicationAdministration } from 'fhir/r4.js';
+import { perSnapshot } from '../per-snapshot.js';
 import type { PatientSnapshot } from '../../fhir/snapshot.js';
 import { dateTimeSpan } from '../../fhir/intervals.js';
 import { hasTimeOfDay, minutesBetween } from '../../fhir/time.js';
@@ -103,6 +104,12 @@ export function administrationFacts(
 
 /** The encounter's administrations that happened, with their facts, in start order. */
 export function encounterAdministrations(snapshot: PatientSnapshot, terminology: Terminology): AdministrationFacts[] {
+  return perSnapshot(snapshot, 'encounterAdministrations', () =>
+    computeEncounterAdministrations(snapshot, terminology),
+  );
+}
+
+function computeEncounterAdministrations(snapshot: PatientSnapshot, terminology: Terminology): AdministrationFacts[] {
   return snapshot.thisEncounter.medicationAdministrations
     .filter((a) => happenedStatuses.has(a.status))
     .map((a) => administrationFacts(a, snapshot, terminology))

@@ -1,4 +1,5 @@
 import type { CodeableConcept, Condition, Encounter, Observation } from 'fhir/r4.js';
+import { perSnapshot } from '../per-snapshot.js';
 import { daysSpan, during, type Interval } from '../../fhir/intervals.js';
 import type { PatientSnapshot } from '../../fhir/snapshot.js';
 import {
@@ -60,6 +61,10 @@ function radiationWindow(
 
 /** The pain-measure visits this encounter is (chemotherapy and/or radiation), with their score windows. */
 export function painMeasureVisits(snapshot: PatientSnapshot, context: RuleContext): PainMeasureVisit[] {
+  return perSnapshot(snapshot, 'painMeasureVisits', () => computePainMeasureVisits(snapshot, context));
+}
+
+function computePainMeasureVisits(snapshot: PatientSnapshot, context: RuleContext): PainMeasureVisit[] {
   const { terminology, settings } = context;
   const encounter = snapshot.encounter;
   const visit = visitInterval(snapshot);
@@ -197,6 +202,10 @@ const livePlanStatuses = new Set(['active']);
  * referrals or procedures, and 0521F itself.
  */
 export function painPlanEvidence(snapshot: PatientSnapshot, terminology: Terminology): string[] {
+  return perSnapshot(snapshot, 'painPlanEvidence', () => computePainPlanEvidence(snapshot, terminology));
+}
+
+function computePainPlanEvidence(snapshot: PatientSnapshot, terminology: Terminology): string[] {
   const evidence: string[] = [];
   const here = snapshot.thisEncounter;
   for (const plan of here.carePlans) {

@@ -1,0 +1,159 @@
+/*
+ * HTTP side by side: the service and a parse-only express baseline, each in its own process, driven by autocannon
+ * from this one (2 cores: one for the server under test, one for the load). Every request carries its own ES384 JWT,
+ * signed before the run (the service verifies it; the baseline ignores it), so signing costs nothing in the run.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import autocannon from 'autocannon';
+import { startLocalIssuer, type LocalIssuer } from '../src/devtools/local-issuer.js';
+import { projectRoot } from '../src/paths.js';
+import { LARGE, SMALL } from './request-fixtures.js';
+
+const PATH = '/cds-services/oncology-encounter-sign';
+
+export interface LoadResult {
+  readonly requestsPerSecond: number;
+  readonly p50: number;
+  readonly p99: number;
+  readonly non2xx: number;
+  readonly errors: number;
+  readonly requests: number;
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : 0;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+async function startServer(
+  mode: 'service' | 'baseline',
+  issuer: LocalIssuer,
+): Promise<{ child: ChildProcess; port: number }> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/server-process.ts', mode, String(port)], {
+    cwd: projectRoot,
+    env: { ...process.env, CDS_TRUSTED_ISSUERS: JSON.stringify([{ iss: issuer.iss, jku: issuer.jku }]) },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  await new Promise<void>((resolve, reject) => {
+    child.stdout?.on('data', (chunk: Buffer) => {
+      if (chunk.toString().includes('ready')) {
+        resolve();
+      }
+    });
+    child.on('exit', (code) => {
+      reject(new Error(`${mode} exited ${String(code)}`));
+    });
+  });
+  return { child, port };
+}
+
+function tokens(issuer: LocalIssuer, port: number, count: number): string[] {
+  const aud = `http://127.0.0.1:${String(port)}${PATH}`;
+  return Array.from({ length: count }, () => `Bearer ${issuer.sign(aud)}`);
+}
+
+async function load(
+  port: number,
+  body: string,
+  bearer: readonly string[],
+  options: { duration: number; connections: number; overallRate?: number },
+): Promise<LoadResult> {
+  let next = 0;
+  const result = await autocannon({
+    url: `http://127.0.0.1:${String(port)}${PATH}`,
+    method: 'POST',
+    connections: options.connections,
+    duration: options.duration,
+    ...(options.overallRate !== undefined ? { overallRate: options.overallRate } : {}),
+    headers: { 'content-type': 'application/json' },
+    body,
+    requests: [
+      {
+        setupRequest: (request) => {
+          const token = bearer[next % bearer.length] ?? '';
+          next += 1;
+          return { ...request, headers: { ...request.headers, authorization: token } };
+        },
+      },
+    ],
+  });
+  return {
+    requestsPerSecond: Math.round(result.requests.average * 10) / 10,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    non2xx: result.non2xx,
+    errors: result.errors,
+    requests: result.requests.total,
+  };
+}
+
+export interface HttpBenchResult {
+  readonly large: {
+    readonly bytes: number;
+    readonly service: LoadResult;
+    readonly baseline: LoadResult;
+    readonly ratio: number;
+  };
+  readonly small: {
+    readonly bytes: number;
+    readonly service: LoadResult;
+    readonly baseline: LoadResult;
+    readonly ratio: number;
+  };
+  readonly openLoopSmall: { readonly rate: number; readonly service: LoadResult };
+}
+
+export async function runHttpBench(
+  options: { duration?: number; connections?: number } = {},
+): Promise<HttpBenchResult> {
+  const duration = options.duration ?? 10;
+  const connections = options.connections ?? 10;
+  const issuer = await startLocalIssuer();
+  const service = await startServer('service', issuer);
+  const baseline = await startServer('baseline', issuer);
+  try {
+    const large = JSON.stringify(LARGE());
+    const small = JSON.stringify(SMALL());
+    const run = async (port: number, body: string, count: number, extra: { overallRate?: number } = {}) => {
+      const signed = tokens(issuer, port, count);
+      await load(port, body, tokens(issuer, port, 200), { duration: 2, connections }); // warm-up
+      return load(port, body, signed, { duration, connections, ...extra });
+    };
+    // Each token is used once: enough for the fastest rate seen here with margin (replays would be refused).
+    const largeService = await run(service.port, large, 800 * duration);
+    const largeBaseline = await run(baseline.port, large, 800 * duration);
+    const smallService = await run(service.port, small, 4000 * duration);
+    const smallBaseline = await run(baseline.port, small, 4000 * duration);
+    const openLoop = await run(service.port, small, 220 * duration, { overallRate: 200 });
+    const ratio = (a: LoadResult, b: LoadResult) => Math.round((a.requestsPerSecond / b.requestsPerSecond) * 100) / 100;
+    return {
+      large: {
+        bytes: large.length,
+        service: largeService,
+        baseline: largeBaseline,
+        ratio: ratio(largeService, largeBaseline),
+      },
+      small: {
+        bytes: small.length,
+        service: smallService,
+        baseline: smallBaseline,
+        ratio: ratio(smallService, smallBaseline),
+      },
+      openLoopSmall: { rate: 200, service: openLoop },
+    };
+  } finally {
+    service.child.kill('SIGTERM');
+    baseline.child.kill('SIGTERM');
+    await issuer.close();
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1] ?? ''}`) {
+  console.log(JSON.stringify(await runHttpBench({ duration: Number(process.argv[2] ?? '10') }), null, 2));
+}
