@@ -35,6 +35,8 @@ const envSchema = z.object({
   CORS_ORIGINS: z.string().default('*'),
   ALLOW_UNAUTHENTICATED_FHIR: booleanFlag.default(false),
   SITE_CONFIG: z.string().min(1).optional(),
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(6000),
+  FHIR_MAX_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(32),
 });
 
 export interface Config {
@@ -51,6 +53,10 @@ export interface Config {
   readonly allowUnauthenticatedFhir: boolean;
   /** Per-site rule switches, thresholds and card budget (src/site-config.ts); undefined: catalogue defaults. */
   readonly siteConfigPath: string | undefined;
+  /** Service and feedback calls per issuer (and tenant) per minute; above it, 429 with Retry-After. */
+  readonly rateLimitPerMinute: number;
+  /** FHIR-server requests open at once across all calls (the fallback path). */
+  readonly fhirMaxConcurrency: number;
 }
 
 export class ConfigError extends Error {
@@ -104,5 +110,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
           ),
     allowUnauthenticatedFhir: e.ALLOW_UNAUTHENTICATED_FHIR,
     siteConfigPath: e.SITE_CONFIG,
+    rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
+    fhirMaxConcurrency: e.FHIR_MAX_CONCURRENCY,
   });
 }

@@ -1,4 +1,5 @@
 import { Client } from 'fhir-kit-client';
+import type { ConcurrencyLimit } from './concurrency.js';
 import type { SourcedResource } from './snapshot.js';
 
 /**
@@ -69,19 +70,26 @@ function statusOf(error: unknown): number | undefined {
   return typeof status === 'number' ? status : undefined;
 }
 
-export function createFhirReader(baseUrl: string, accessToken: string | undefined): FhirReader {
+export function createFhirReader(
+  baseUrl: string,
+  accessToken: string | undefined,
+  limit?: ConcurrencyLimit,
+): FhirReader {
   const client = new Client({ baseUrl, ...(accessToken !== undefined ? { bearerToken: accessToken } : {}) });
   const origin = new URL(baseUrl).origin;
 
   const get = async (url: string, signal: AbortSignal): Promise<unknown> => {
     try {
-      // Redirects are not followed: a Location on another origin would bypass the same-origin and https rules.
-      return await client.request(url, {
-        options: { signal, redirect: 'manual', headers: { accept: 'application/fhir+json' } },
-      });
+      if (limit) {
+        return await limit.run(signal, () => request(url, signal));
+      }
+      return await request(url, signal);
     } catch (error) {
       if (signal.aborted) {
         throw new FhirReadError('FHIR server did not answer before the deadline', undefined);
+      }
+      if (error instanceof FhirReadError) {
+        throw error;
       }
       const status = statusOf(error);
       throw new FhirReadError(
@@ -90,6 +98,10 @@ export function createFhirReader(baseUrl: string, accessToken: string | undefine
       );
     }
   };
+
+  // Redirects are not followed: a Location on another origin would bypass the same-origin and https rules.
+  const request = (url: string, signal: AbortSignal): Promise<unknown> =>
+    client.request(url, { options: { signal, redirect: 'manual', headers: { accept: 'application/fhir+json' } } });
 
   const sameOriginUrl = (raw: string, what: string): string => {
     let url: URL;

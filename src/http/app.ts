@@ -1,12 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import cors from 'cors';
 import express, { type NextFunction, type Request, type Response } from 'express';
+import { rateLimit as expressRateLimit } from 'express-rate-limit';
 import helmet from 'helmet';
 import type { CdsService } from '../cds/services.js';
 import type { Engine } from '../engine.js';
 import type { Config } from '../config.js';
 import { CdsError, operationOutcomeFor } from '../errors.js';
-import type { FhirReader } from '../fhir/fhir-server-source.js';
+import { createConcurrencyLimit } from '../fhir/concurrency.js';
+import { createFhirReader, type FhirReader } from '../fhir/fhir-server-source.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { FeedbackStore } from '../store/feedback-store.js';
@@ -164,6 +166,25 @@ export function createApp(deps: AppDeps): AppHandle {
       next();
     };
 
+  // Per calling issuer (and tenant), after authentication: EHR traffic arrives from a few egress addresses, so an IP
+  // key would throttle a whole health system at once.
+  const rateLimit = expressRateLimit({
+    windowMs: 60_000,
+    limit: config.rateLimitPerMinute,
+    standardHeaders: 'draft-7',
+    legacyHeaders: false,
+    keyGenerator: (_req, res) => {
+      const client = locals(res).client;
+      return `${client?.iss ?? 'unknown'}\u0000${client?.tenant ?? ''}`;
+    },
+    handler: (req, res) => {
+      const resetTime = (req as Request & { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime;
+      const seconds = resetTime ? Math.max(1, Math.ceil((resetTime.getTime() - Date.now()) / 1000)) : 60;
+      res.setHeader('Retry-After', String(seconds));
+      sendError(res, new CdsError('RATE_LIMITED', `Too many calls from this client; retry in ${String(seconds)} s`));
+    },
+  });
+
   const requireJson = (req: Request, _res: Response, next: NextFunction): void => {
     if (!req.is(['application/json', 'application/fhir+json', 'application/*+json'])) {
       throw new CdsError('UNSUPPORTED_MEDIA_TYPE', 'Request body must be application/json');
@@ -191,38 +212,47 @@ export function createApp(deps: AppDeps): AppHandle {
   });
 
   // Calling a service: https://cds-hooks.hl7.org/2.0/#calling-a-cds-service
-  app.post('/cds-services/:id', resolveService, authenticate(''), requireJson, jsonBody, async (req, res) => {
-    const service = serviceOf(res);
-    const parsed = hookRequestSchema.safeParse(req.body);
-    if (!parsed.success) {
-      const { message, expression } = describeIssues(parsed.error);
-      throw new CdsError('INVALID_REQUEST', message, expression);
-    }
-    locals(res).hookInstance = parsed.data.hookInstance;
-    const telemetry: InvokeTelemetry = {
-      fired: [],
-      failed: [],
-      skipped: [],
-      data: [],
-      invalidResources: new Map(),
-    };
-    locals(res).telemetry = telemetry;
-    try {
-      const response = await invokeService(service, parsed.data, invokeDeps, telemetry);
-      sendJson(res, 200, JSON.stringify(response));
-      for (const card of response.cards) {
-        metrics.cards.inc({ rule: card.source.topic.code, indicator: card.indicator });
+  app.post(
+    '/cds-services/:id',
+    resolveService,
+    authenticate(''),
+    rateLimit,
+    requireJson,
+    jsonBody,
+    async (req, res) => {
+      const service = serviceOf(res);
+      const parsed = hookRequestSchema.safeParse(req.body);
+      if (!parsed.success) {
+        const { message, expression } = describeIssues(parsed.error);
+        throw new CdsError('INVALID_REQUEST', message, expression);
       }
-    } finally {
-      recordInvocationMetrics(telemetry);
-    }
-  });
+      locals(res).hookInstance = parsed.data.hookInstance;
+      const telemetry: InvokeTelemetry = {
+        fired: [],
+        failed: [],
+        skipped: [],
+        data: [],
+        invalidResources: new Map(),
+      };
+      locals(res).telemetry = telemetry;
+      try {
+        const response = await invokeService(service, parsed.data, invokeDeps, telemetry);
+        sendJson(res, 200, JSON.stringify(response));
+        for (const card of response.cards) {
+          metrics.cards.inc({ rule: card.source.topic.code, indicator: card.indicator });
+        }
+      } finally {
+        recordInvocationMetrics(telemetry);
+      }
+    },
+  );
 
   // Feedback: https://cds-hooks.hl7.org/2.0/#feedback. Stored (committed) before the 200 is sent.
   app.post(
     '/cds-services/:id/feedback',
     resolveService,
     authenticate('/feedback'),
+    rateLimit,
     requireJson,
     jsonBody,
     async (req, res) => {
@@ -312,12 +342,15 @@ export function createApp(deps: AppDeps): AppHandle {
     sendError(res, new CdsError('INTERNAL', 'Internal error; the request id identifies it in the logs'));
   });
 
+  const fhirLimit = createConcurrencyLimit(config.fhirMaxConcurrency);
   const invokeDeps = {
     engine,
     fhirTimeoutMs: config.fhirTimeoutMs,
     allowUnauthenticatedFhir: config.allowUnauthenticatedFhir,
     now,
-    ...(deps.fhirReaderFor ? { fhirReaderFor: deps.fhirReaderFor } : {}),
+    fhirReaderFor:
+      deps.fhirReaderFor ??
+      ((baseUrl: string, token: string | undefined) => createFhirReader(baseUrl, token, fhirLimit)),
   };
 
   function recordInvocationMetrics(telemetry: InvokeTelemetry): void {

@@ -371,3 +371,26 @@ describe('logs', () => {
     }
   });
 });
+
+describe('rate limiting per issuer', () => {
+  it('answers 429 with Retry-After and an OperationOutcome past the per-minute limit, per issuer', async () => {
+    const limited = await startHarness({ env: { RATE_LIMIT_PER_MINUTE: '3' } });
+    try {
+      const path = '/cds-services/oncology-encounter-sign';
+      const statuses: number[] = [];
+      let last: Awaited<ReturnType<typeof limited.request.post>> | undefined;
+      for (let i = 0; i < 5; i += 1) {
+        last = await limited.request.post(path).set('Authorization', limited.bearer(path)).send(encounterSignRequest());
+        statuses.push(last.status);
+      }
+      expect(statuses).toEqual([200, 200, 200, 429, 429]);
+      expect(Number(last?.headers['retry-after'])).toBeGreaterThan(0);
+      expect(last?.body.issue[0].details.coding[0].code).toBe('RATE_LIMITED');
+      // An unauthenticated caller is refused before the limiter: it cannot spend a real issuer's budget.
+      const anonymous = await limited.request.post(path).send(encounterSignRequest());
+      expect(anonymous.status).toBe(401);
+    } finally {
+      await limited.close();
+    }
+  });
+});
