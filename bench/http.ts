@@ -106,7 +106,7 @@ export interface HttpBenchResult {
     readonly baseline: LoadResult;
     readonly ratio: number;
   };
-  readonly openLoopSmall: { readonly rate: number; readonly service: LoadResult };
+  readonly openLoopSmall: { readonly rate: number; readonly service: LoadResult; readonly baseline: LoadResult };
 }
 
 export async function runHttpBench(
@@ -131,6 +131,8 @@ export async function runHttpBench(
     const smallService = await run(service.port, small, 1500 * duration);
     const smallBaseline = await run(baseline.port, small, 0);
     const openLoop = await run(service.port, small, 220 * duration, { overallRate: 200 });
+    // The same open loop against the baseline: what the load generator and the machine add to every tail.
+    const openLoopBaseline = await run(baseline.port, small, 0, { overallRate: 200 });
     const ratio = (a: LoadResult, b: LoadResult) => Math.round((a.requestsPerSecond / b.requestsPerSecond) * 100) / 100;
     return {
       large: {
@@ -145,7 +147,7 @@ export async function runHttpBench(
         baseline: smallBaseline,
         ratio: ratio(smallService, smallBaseline),
       },
-      openLoopSmall: { rate: 200, service: openLoop },
+      openLoopSmall: { rate: 200, service: openLoop, baseline: openLoopBaseline },
     };
   } finally {
     service.child.kill('SIGTERM');
