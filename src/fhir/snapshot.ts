@@ -76,18 +76,27 @@ export interface SnapshotBuildReport {
 }
 
 const ignoredStatuses = new Set(['entered-in-error']);
+/** A longer reference is not one a FHIR server writes; it is not resolved (and never scanned). */
+const MAX_REFERENCE_LENGTH = 2048;
+const resourceTypeName = /^[A-Z][A-Za-z]{1,63}$/;
+const fhirIdPattern = /^[A-Za-z0-9\-.]{1,64}$/;
 
 /** `Type/id` for any reference spelling we can resolve locally without a network call. */
 export function referenceKey(reference: string | undefined): string | undefined {
-  if (reference === undefined || reference === '') {
+  if (reference === undefined || reference === '' || reference.length > MAX_REFERENCE_LENGTH) {
     return undefined;
   }
   if (reference.startsWith('urn:uuid:') || reference.startsWith('urn:oid:')) {
     return reference;
   }
-  const withoutHistory = reference.replace(/\/_history\/[^/]+$/, '');
-  const match = /([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})$/.exec(withoutHistory);
-  return match ? `${match[1] ?? ''}/${match[2] ?? ''}` : undefined;
+  // Split, not a regex searched from every position: untrusted references can be long (no super-linear scan).
+  const parts = reference.split('/');
+  const historyAt = parts.length >= 4 && parts[parts.length - 2] === '_history' ? parts.length - 2 : parts.length;
+  const type = parts[historyAt - 2];
+  const id = parts[historyAt - 1];
+  return type !== undefined && id !== undefined && resourceTypeName.test(type) && fhirIdPattern.test(id)
+    ? `${type}/${id}`
+    : undefined;
 }
 
 function subjectOf(resource: SnapshotResource): string | undefined {

@@ -67,8 +67,17 @@ function fromBodyParserError(error: unknown): CdsError | undefined {
     case 'request.aborted':
     case 'request.size.invalid':
       return new CdsError('INVALID_REQUEST', 'Request body was not received completely');
-    default:
-      return undefined;
+    default: {
+      // Other client errors from the HTTP stack (a gzip body that does not inflate, a path whose percent-encoding
+      // does not decode) carry a 4xx status: they are the caller's, never a 500.
+      const status = (error as { status?: unknown; statusCode?: unknown } | undefined)?.status;
+      return typeof status === 'number' && status >= 400 && status < 500
+        ? new CdsError(
+            status === 413 ? 'PAYLOAD_TOO_LARGE' : status === 415 ? 'UNSUPPORTED_MEDIA_TYPE' : 'INVALID_REQUEST',
+            'Malformed request',
+          )
+        : undefined;
+    }
   }
 }
 

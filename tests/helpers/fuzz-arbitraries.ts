@@ -852,7 +852,8 @@ export type FuzzCase =
       readonly target: 'reference-fields' | 'all-strings-of-a-resource' | 'one-string';
       readonly at: number;
       readonly text: LongText;
-    };
+    }
+  | { readonly family: 'path'; readonly seed: number; readonly segment: string; readonly feedback: boolean };
 
 export type RawBody =
   | { readonly kind: 'bytes'; readonly bytes: readonly number[] }
@@ -1014,7 +1015,7 @@ export const jsonCase: fc.Arbitrary<FuzzCase> = fc.oneof(
         fhirAuthorization: smallJson,
       },
       { requiredKeys: [] },
-    ) as fc.Arbitrary<Json>,
+    ),
   }),
 );
 
@@ -1101,6 +1102,46 @@ export const longCase: fc.Arbitrary<FuzzCase> = fc.record({
 });
 
 /** Everything, weighted for throughput (what scripts/fuzz.ts runs). */
+/** Pieces of a path segment: valid and broken percent-encodings, the real service ids, dots, odd characters. */
+const SEGMENT_PIECES = [
+  'oncology-encounter-sign',
+  'oncology-patient-view',
+  '%',
+  '%Z',
+  '%ZZ',
+  '%E0%A4%A',
+  '%FF',
+  '%C0%AF',
+  '%ED%A0%80',
+  '%00',
+  '%2F',
+  '%2e%2e',
+  '%25',
+  '..',
+  '.',
+  '~',
+  '-',
+  '_',
+  'x',
+  '0',
+];
+
+/** POSTs to /cds-services/<segment>[/feedback]: malformed percent-encoding and unknown ids must not be 5xx. */
+export const pathCase: fc.Arbitrary<FuzzCase> = fc.record({
+  family: fc.constant('path' as const),
+  seed: seedIndex,
+  segment: fc
+    .array(
+      fc.oneof(
+        fc.constantFrom(...SEGMENT_PIECES),
+        fc.string({ unit: 'binary', minLength: 1, maxLength: 3 }).map((t) => encodeURIComponent(t)),
+      ),
+      { minLength: 1, maxLength: 4 },
+    )
+    .map((pieces) => pieces.join('')),
+  feedback: fc.boolean(),
+});
+
 export const anyCase: fc.Arbitrary<FuzzCase> = fc.oneof(
   { weight: 40, arbitrary: mutatedCase },
   { weight: 20, arbitrary: fhirShapeCase },
@@ -1109,6 +1150,7 @@ export const anyCase: fc.Arbitrary<FuzzCase> = fc.oneof(
   { weight: 2, arbitrary: deepCase },
   { weight: 1, arbitrary: hugeCase },
   { weight: 2, arbitrary: longCase },
+  { weight: 2, arbitrary: pathCase },
 );
 
 // Regression examples: cases the fuzzer found, kept so that every run tries them first.
@@ -1119,6 +1161,7 @@ export const EXAMPLES = {
     contentType: 'application/json',
     contentEncoding: 'gzip',
   },
+  malformedPercentEncoding: { family: 'path', seed: 0, segment: '%E0%A4%A', feedback: false },
   letterRunReference: {
     family: 'long',
     seed: 0,
@@ -1154,6 +1197,8 @@ export const EXAMPLES = {
 // Materialization
 
 export interface FuzzRequest {
+  /** The path to POST to; FUZZ_SERVICE_PATH unless the case is about paths. */
+  readonly path?: string;
   readonly body: Uint8Array;
   readonly contentType: string;
   readonly contentEncoding?: string;
@@ -1229,8 +1274,8 @@ function setDotPath(root: JsonObject, dotPath: string, value: Json): void {
       if (last) {
         node[segment] = value;
       } else {
-        node[segment] = isObject(node[segment]) || Array.isArray(node[segment]) ? (node[segment] as Json) : {};
-        node = node[segment] as Json;
+        node[segment] = isObject(node[segment]) || Array.isArray(node[segment]) ? node[segment] : {};
+        node = node[segment];
       }
     } else if (isObject(node)) {
       const key = String(segment);
@@ -1446,6 +1491,11 @@ export function buildRequests(c: FuzzCase): FuzzRequest[] {
         return json(JSON.stringify(root));
       };
       return [make(Math.floor(c.text.length / 2)), make(c.text.length)];
+    }
+    case 'path': {
+      const root = seedJson(c.seed);
+      loopbackOnly(root);
+      return [{ ...json(JSON.stringify(root)), path: `/cds-services/${c.segment}${c.feedback ? '/feedback' : ''}` }];
     }
   }
 }

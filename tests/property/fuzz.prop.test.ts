@@ -13,6 +13,7 @@ import {
   jsonCase,
   longCase,
   mutatedCase,
+  pathCase,
   rawCase,
   runFuzzCase,
   type FuzzCase,
@@ -29,6 +30,7 @@ import { ENCOUNTER_SIGN, startHarness, type Harness } from '../helpers/service-h
  * Properties, for every input: the call finishes within 10 s; the status is never >= 500; a 401 is empty and every
  * other answer is JSON (an OperationOutcome for errors); a 200 has a `cards` array and no null anywhere. For the
  * long-string family also: doubling a string's length does not more than ~triple the time once it is measurable.
+ * A smaller block fuzzes the path itself (/cds-services/<segment>[/feedback]) with the same properties.
  *
  * FUZZ_RUNS (default 200) sets the budget of the main block; the heavy blocks (deep nesting, 20 000-entry arrays,
  * long strings) get a fraction of it. FUZZ_SEED replays a run. `npx tsx scripts/fuzz.ts` runs the same generators
@@ -47,7 +49,8 @@ const statuses = new Map<number, number>();
 let cardsSeen = 0;
 
 beforeAll(async () => {
-  h = await startHarness({ logLevel: 'warn' });
+  // The per-issuer rate limit (6 000/min by default) would answer 429 to most of a fuzzing run: lift it.
+  h = await startHarness({ logLevel: 'warn', env: { RATE_LIMIT_PER_MINUTE: '1000000' } });
   server = createServer(h.service.app);
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
@@ -58,7 +61,11 @@ afterAll(async () => {
   const summary = [...statuses.entries()].sort(([a], [b]) => a - b).map(([s, n]) => `${String(s)}: ${String(n)}`);
   console.log(`fuzz.prop: statuses ${summary.join(', ')}; cards returned ${String(cardsSeen)}`);
   server.closeAllConnections();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await new Promise<void>((resolve) =>
+    server.close(() => {
+      resolve();
+    }),
+  );
   await h.close();
 });
 
@@ -67,17 +74,22 @@ const rawText = (res: supertest.Response, callback: (err: Error | null, body: un
   const stream = res as unknown as NodeJS.ReadableStream;
   const chunks: Buffer[] = [];
   stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-  stream.on('end', () => callback(null, Buffer.concat(chunks).toString('utf8')));
-  stream.on('error', (err: Error) => callback(err, undefined));
+  stream.on('end', () => {
+    callback(null, Buffer.concat(chunks).toString('utf8'));
+  });
+  stream.on('error', (err: Error) => {
+    callback(err, undefined);
+  });
 };
 
 async function send(request: FuzzRequest): Promise<FuzzResponse> {
   const started = performance.now();
   try {
+    const path = request.path ?? ENCOUNTER_SIGN;
     let req = agent
-      .post(ENCOUNTER_SIGN)
+      .post(path)
       .timeout(CALL_DEADLINE_MS)
-      .set('Authorization', h.bearer(ENCOUNTER_SIGN))
+      .set('Authorization', h.bearer(path))
       .set('Content-Type', request.contentType);
     if (request.contentEncoding !== undefined) {
       req = req.set('Content-Encoding', request.contentEncoding);
@@ -99,7 +111,7 @@ async function send(request: FuzzRequest): Promise<FuzzResponse> {
     }
     return {
       status: res.status,
-      contentType: res.headers['content-type'] as string | undefined,
+      contentType: res.headers['content-type'],
       text,
       ms: performance.now() - started,
     };
@@ -149,6 +161,14 @@ describe('POST /cds-services/oncology-encounter-sign under fuzzing (valid JWT on
       numRuns: RUNS,
       seed: SEED,
       examples: examples(EXAMPLES.corruptGzip as FuzzCase),
+    });
+  }, 60_000);
+
+  it(`service paths with unknown ids and malformed percent-encoding (${String(heavyRuns(4, 10))} runs)`, async () => {
+    await fc.assert(property(pathCase), {
+      numRuns: heavyRuns(4, 10),
+      seed: SEED,
+      examples: examples(EXAMPLES.malformedPercentEncoding as FuzzCase),
     });
   }, 60_000);
 

@@ -1,0 +1,222 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startLocalIssuer, type LocalIssuer } from '../../src/devtools/local-issuer.js';
+
+/*
+ * "Stored durably before the 200 is sent" (README, feedback endpoint), checked the hard way: the real server
+ * (`node --import tsx src/server.ts`, real config from the environment, the SQLite file on disk) takes feedback from
+ * 8 concurrent senders, is SIGKILLed mid-stream after ~300 acknowledged items, and is restarted on the same
+ * FEEDBACK_DB. Every card uuid that was answered 200 must be in the file; items in flight at the kill may or may not
+ * be; nothing that was never sent may be. The restarted server must answer /healthz and take new feedback.
+ */
+
+const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
+const SERVICE = 'oncology-encounter-sign';
+const SENDERS = 8;
+const KILL_AFTER_ACKNOWLEDGED = 300;
+
+interface RunningServer {
+  readonly child: ChildProcess;
+  readonly port: number;
+  readonly baseUrl: string;
+  readonly output: string[];
+}
+
+let issuer: LocalIssuer;
+let dir: string;
+let dbPath: string;
+const children: ChildProcess[] = [];
+
+beforeAll(async () => {
+  issuer = await startLocalIssuer();
+  dir = mkdtempSync(join(tmpdir(), 'oncosign-crash-'));
+  dbPath = join(dir, 'feedback.db');
+});
+
+afterAll(async () => {
+  for (const child of children) {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGKILL');
+    }
+  }
+  await issuer.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** A port that was free a moment ago (PUBLIC_BASE_URL must name the port before the server starts). */
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  probe.listen(0, '127.0.0.1');
+  await once(probe, 'listening');
+  const { port } = probe.address() as AddressInfo;
+  await new Promise<void>((resolve) =>
+    probe.close(() => {
+      resolve();
+    }),
+  );
+  return port;
+}
+
+/** Starts src/server.ts and resolves once it logs "oncosign listening" (with the port it actually bound). */
+async function startServer(): Promise<RunningServer> {
+  const port = await freePort();
+  const baseUrl = `http://127.0.0.1:${String(port)}`;
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+    cwd: projectRoot,
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? tmpdir(),
+      PORT: String(port),
+      PUBLIC_BASE_URL: baseUrl,
+      CDS_TRUSTED_ISSUERS: JSON.stringify([{ iss: issuer.iss, jku: issuer.jku }]),
+      FEEDBACK_DB: dbPath,
+      LOG_LEVEL: 'info',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(child);
+  const output: string[] = [];
+  child.stderr.on('data', (chunk: Buffer) => output.push(chunk.toString('utf8')));
+  const lines = createInterface({ input: child.stdout });
+  const listening = new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      reject(new Error(`server did not start within 30 s: ${output.join('')}`));
+    }, 30_000);
+    lines.on('line', (line) => {
+      output.push(line);
+      let parsed: { msg?: unknown; port?: unknown };
+      try {
+        parsed = JSON.parse(line) as { msg?: unknown; port?: unknown };
+      } catch {
+        return;
+      }
+      if (parsed.msg === 'oncosign listening' && typeof parsed.port === 'number') {
+        clearTimeout(timer);
+        resolve(parsed.port);
+      }
+    });
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited (${String(code ?? signal)}) before listening: ${output.join('\n')}`));
+    });
+  });
+  const actual = await listening;
+  expect(actual).toBe(port);
+  return { child, port, baseUrl, output };
+}
+
+const feedbackItem = (card: string) => ({
+  card,
+  outcome: 'overridden',
+  overrideReason: { reason: { system: 'urn:oncosign:override-reason', code: 'rule-not-applicable' } },
+  outcomeTimestamp: new Date().toISOString(),
+});
+
+async function postFeedback(server: RunningServer, cards: readonly string[]): Promise<Response> {
+  const url = `${server.baseUrl}/cds-services/${SERVICE}/feedback`;
+  return fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${issuer.sign(url)}` },
+    body: JSON.stringify({ feedback: cards.map(feedbackItem) }),
+    signal: AbortSignal.timeout(10_000),
+  });
+}
+
+describe('feedback survives SIGKILL of the real server', () => {
+  it('keeps every acknowledged card uuid, and the restarted server answers and accepts feedback', async () => {
+    const first = await startServer();
+
+    const sent = new Set<string>();
+    const acknowledged = new Set<string>();
+    const unexpected: string[] = [];
+    const state = { killed: false };
+    const exited = once(first.child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
+
+    const killAtThreshold = (): void => {
+      if (!state.killed && acknowledged.size >= KILL_AFTER_ACKNOWLEDGED) {
+        state.killed = true;
+        first.child.kill('SIGKILL');
+      }
+    };
+    const sender = async (id: number): Promise<void> => {
+      for (let n = 0; !state.killed; n += 1) {
+        // 1 to 3 items per request: an acknowledged request's items are committed together or not at all.
+        const cards = Array.from({ length: 1 + ((id + n) % 3) }, () => randomUUID());
+        cards.forEach((c) => sent.add(c));
+        let res: Response;
+        try {
+          res = await postFeedback(first, cards);
+        } catch {
+          return; // the server is gone
+        }
+        if (res.status !== 200) {
+          unexpected.push(`${String(res.status)} ${await res.text().catch(() => '')}`);
+          continue;
+        }
+        let body: { accepted?: unknown };
+        try {
+          body = (await res.json()) as { accepted?: unknown };
+        } catch {
+          return; // killed between the status line and the body: not counted as acknowledged
+        }
+        expect(body).toEqual({ accepted: cards.length });
+        cards.forEach((c) => acknowledged.add(c));
+        killAtThreshold();
+      }
+    };
+    await Promise.all(Array.from({ length: SENDERS }, (_, i) => sender(i)));
+    const [, signal] = await exited;
+    expect(state.killed).toBe(true);
+    expect(signal).toBe('SIGKILL');
+    expect(unexpected).toEqual([]);
+
+    // Restart on the same file: it must come up, answer liveness and readiness, and take new feedback.
+    const second = await startServer();
+    const health = await fetch(`${second.baseUrl}/healthz`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toEqual({ status: 'ok' });
+    expect((await fetch(`${second.baseUrl}/readyz`)).status).toBe(200);
+    const afterRestart = randomUUID();
+    const accepted = await postFeedback(second, [afterRestart]);
+    expect(accepted.status).toBe(200);
+    expect(await accepted.json()).toEqual({ accepted: 1 });
+
+    // Graceful stop (SIGTERM drains and closes the store), then read the file as it is on disk.
+    const stopped = once(second.child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
+    second.child.kill('SIGTERM');
+    const [code] = await stopped;
+    expect(code).toBe(0);
+
+    const db = new Database(dbPath, { readonly: true, fileMustExist: true });
+    let stored: string[];
+    try {
+      stored = (db.prepare('SELECT card_uuid FROM feedback').all() as { card_uuid: string }[]).map((r) => r.card_uuid);
+    } finally {
+      db.close();
+    }
+    const storedSet = new Set(stored);
+    const found = [...acknowledged].filter((c) => storedSet.has(c)).length;
+    const inFlightStored = [...sent].filter((c) => !acknowledged.has(c) && storedSet.has(c)).length;
+    const inFlight = sent.size - acknowledged.size;
+    console.log(
+      `crash-safety: acknowledged ${String(acknowledged.size)}, found ${String(found)} after SIGKILL ` +
+        `(${String(inFlight)} sent but unacknowledged, ${String(inFlightStored)} of them stored)`,
+    );
+
+    expect(acknowledged.size).toBeGreaterThanOrEqual(KILL_AFTER_ACKNOWLEDGED);
+    expect([...acknowledged].filter((c) => !storedSet.has(c))).toEqual([]);
+    expect(storedSet.has(afterRestart)).toBe(true);
+    // Nothing that was never sent, and nothing twice.
+    expect(stored.filter((c) => !sent.has(c) && c !== afterRestart)).toEqual([]);
+    expect(stored.length).toBe(storedSet.size);
+  }, 120_000);
+});
