@@ -444,7 +444,22 @@ class Splices {
   }
 
   serialize(root: Json): string {
-    let text = JSON.stringify(root);
+    // A mutation that places a subtree inside its own descendant makes a cycle; JSON cannot carry one, so the
+    // back-edge is cut (null) rather than letting the generator, not the service, fail.
+    const ancestors: unknown[] = [];
+    let text = JSON.stringify(root, function (this: unknown, _key: string, value: unknown) {
+      if (typeof value !== 'object' || value === null) {
+        return value;
+      }
+      while (ancestors.length > 0 && ancestors[ancestors.length - 1] !== this) {
+        ancestors.pop();
+      }
+      if (ancestors.includes(value)) {
+        return null;
+      }
+      ancestors.push(value);
+      return value;
+    });
     this.raws.forEach((raw, i) => {
       text = text.split(`"@@oncosign-fuzz-raw-${String(i)}@@"`).join(raw);
     });
