@@ -368,9 +368,17 @@ function isObject(value: unknown): value is JsonObject {
 
 function pathsOf(root: Json, filter: (value: Json) => boolean = () => true, limit = 5_000): Path[] {
   const out: Path[] = [];
+  const visited = new Set<unknown>();
   const walk = (value: Json, path: (string | number)[]): void => {
     if (out.length >= limit) {
       return;
+    }
+    if (typeof value === 'object' && value !== null) {
+      // Mutations can place a subtree inside itself; walk each node once.
+      if (visited.has(value)) {
+        return;
+      }
+      visited.add(value);
     }
     if (path.length > 0 && filter(value)) {
       out.push([...path]);
@@ -432,7 +440,28 @@ function deleteAt(root: Json, path: Path): void {
 const pick = <T>(items: readonly T[], n: number): T => items[Math.abs(n) % items.length] as T;
 
 /** A deep copy, so that a resource placed inside itself (or twice) never makes a cycle or shares children. */
-const copyOf = (value: Json): Json => JSON.parse(JSON.stringify(value)) as Json;
+const copyOf = (value: Json): Json => JSON.parse(acyclicJson(value)) as Json;
+
+/**
+ * JSON text of a value that mutations may have made cyclic (a subtree placed inside its own descendant): JSON cannot
+ * carry a cycle, so each back-edge is cut (null) rather than letting the generator, not the service, fail.
+ */
+function acyclicJson(root: Json): string {
+  const ancestors: unknown[] = [];
+  return JSON.stringify(root, function (this: unknown, _key: string, value: unknown) {
+    if (typeof value !== 'object' || value === null) {
+      return value;
+    }
+    while (ancestors.length > 0 && ancestors[ancestors.length - 1] !== this) {
+      ancestors.pop();
+    }
+    if (ancestors.includes(value)) {
+      return null;
+    }
+    ancestors.push(value);
+    return value;
+  });
+}
 
 /** Raw-text splices: a unique string placeholder is replaced by raw JSON text after serialization. */
 class Splices {
@@ -444,22 +473,7 @@ class Splices {
   }
 
   serialize(root: Json): string {
-    // A mutation that places a subtree inside its own descendant makes a cycle; JSON cannot carry one, so the
-    // back-edge is cut (null) rather than letting the generator, not the service, fail.
-    const ancestors: unknown[] = [];
-    let text = JSON.stringify(root, function (this: unknown, _key: string, value: unknown) {
-      if (typeof value !== 'object' || value === null) {
-        return value;
-      }
-      while (ancestors.length > 0 && ancestors[ancestors.length - 1] !== this) {
-        ancestors.pop();
-      }
-      if (ancestors.includes(value)) {
-        return null;
-      }
-      ancestors.push(value);
-      return value;
-    });
+    let text = acyclicJson(root);
     this.raws.forEach((raw, i) => {
       text = text.split(`"@@oncosign-fuzz-raw-${String(i)}@@"`).join(raw);
     });
