@@ -30,6 +30,9 @@ import { groupByPatient } from '../src/fhir/grouping.js';
 import { indexPatient, type SourcedResource } from '../src/fhir/snapshot.js';
 import { evaluateCms157, type Cms157Populations, type MeasurementPeriod } from '../src/measures/cms157.js';
 import { Terminology } from '../src/terminology/terminology.js';
+import { loadEngine } from '../src/engine.js';
+
+const { observationFilter } = loadEngine(undefined);
 import { externalFixtures } from '../tests/helpers/fixtures.js';
 
 export const POPULATIONS = [
@@ -184,9 +187,16 @@ async function loadPatients(files: readonly string[], label: (file: string) => s
   return patients;
 }
 
-/** Our side: index the patient (part of the measured time), then evaluate CMS157 over its lists. */
+/**
+ * Our side: index the patient (part of the measured time), keeping the Observations the measure can read (the engine's
+ * pain-assessment filter, as the CQL retrieve by value set does), then evaluate CMS157 over its lists.
+ */
 function evaluateOurs(patient: BenchPatient, period: MeasurementPeriod, terminology: Terminology): PatientResult {
-  const index = indexPatient({ patientId: patient.patientId, resources: patient.resources });
+  const index = indexPatient({
+    patientId: patient.patientId,
+    resources: patient.resources,
+    keepObservation: observationFilter,
+  });
   const { Encounter, Condition, Procedure, Observation } = index.lists;
   const populations: Cms157Populations[] = evaluateCms157(
     { encounters: Encounter, conditions: Condition, procedures: Procedure, observations: Observation },

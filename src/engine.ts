@@ -1,5 +1,6 @@
 import { loadCardCatalogue, type CardCatalogue } from './cds/cards.js';
 import { loadServiceRegistry, type ServiceRegistry } from './cds/services.js';
+import type { ObservationFilter } from './fhir/snapshot.js';
 import { allRules } from './rules/index.js';
 import type { RuleSettings } from './rules/settings.js';
 import type { Rule, RuleId } from './rules/types.js';
@@ -20,6 +21,11 @@ export interface Engine {
   readonly rulesById: ReadonlyMap<RuleId, Rule>;
   readonly settings: RuleSettings;
   readonly maxCards: number;
+  /**
+   * The Observations any rule or the CMS157 module reads: pain assessments (the CMS157 pain-tool value set, which
+   * includes every intensity instrument). A rule that starts reading other Observations widens this.
+   */
+  readonly observationFilter: ObservationFilter;
 }
 
 export function loadEngine(siteConfigPath: string | undefined): Engine {
@@ -29,14 +35,23 @@ export function loadEngine(siteConfigPath: string | undefined): Engine {
   if (missingTemplates.length > 0) {
     throw new Error(`cards/: rules without a card template: ${missingTemplates.join(', ')}`);
   }
+  const terminology = new Terminology();
+  const observationFilter: ObservationFilter = (codings) =>
+    codings.some(
+      (c) =>
+        typeof c.system === 'string' &&
+        typeof c.code === 'string' &&
+        terminology.has('cms157-pain-assessment-tool', { system: c.system, code: c.code }),
+    );
   return {
     registry: loadServiceRegistry(),
     cards,
-    terminology: new Terminology(),
+    terminology,
     rules: site.rules,
     allRules,
     rulesById: new Map(allRules.map((r) => [r.id, r])),
     settings: site.settings,
     maxCards: site.maxCards,
+    observationFilter,
   };
 }

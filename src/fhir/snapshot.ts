@@ -61,6 +61,22 @@ export interface SnapshotInput {
   /** Draft resources of this encounter: they replace a resource of the same type and id from any other source. */
   readonly draftResources?: readonly SourcedResource[];
   readonly unavailable?: ReadonlySet<SnapshotResourceType>;
+  /**
+   * Which Observations can matter to the rules (the engine's `observationFilter`); the others (vitals, labs) are left
+   * out before they are checked, as a CQL retrieve by value set would. Absent: every Observation is kept.
+   */
+  readonly keepObservation?: ObservationFilter;
+}
+
+/** Decides from an untrusted Observation's codings whether any rule or measure could read it. */
+export type ObservationFilter = (codings: readonly { system?: unknown; code?: unknown }[]) => boolean;
+
+function observationCodings(value: unknown): { system?: unknown; code?: unknown }[] {
+  const code = (value as { code?: { coding?: unknown } } | null)?.code;
+  const coding = code?.coding;
+  return Array.isArray(coding)
+    ? coding.filter((c): c is { system?: unknown; code?: unknown } => typeof c === 'object' && c !== null)
+    : [];
 }
 
 export interface SourcedResource {
@@ -176,7 +192,15 @@ export function indexPatient(input: Omit<SnapshotInput, 'encounterId'>): Patient
   const checked: { resource: SnapshotResource; key: string }[] = [];
   const aliases = new Map<string, string>();
 
+  const keepObservation = input.keepObservation;
   const accept = (sourced: SourcedResource): void => {
+    if (
+      keepObservation !== undefined &&
+      (sourced.resource as { resourceType?: unknown } | null)?.resourceType === 'Observation' &&
+      !keepObservation(observationCodings(sourced.resource))
+    ) {
+      return;
+    }
     const result = checkResource(sourced.resource);
     if (result === undefined) {
       return;

@@ -127,6 +127,7 @@ export async function invokeService(
     resources: gathered.resources,
     draftResources,
     unavailable: gathered.unavailable,
+    keepObservation: deps.engine.observationFilter,
   });
   telemetry.invalidResources = new Map(invalid);
 

@@ -134,7 +134,11 @@ export async function runAudit(
           .map((key) => sharedByKey.get(key) as string | undefined)
           .filter((json): json is string => json !== undefined)
           .map((json) => ({ resource: JSON.parse(json) as unknown }));
-        const index = indexPatient({ patientId, resources: [...own, ...medications] });
+        const index = indexPatient({
+          patientId,
+          resources: [...own, ...medications],
+          keepObservation: engine.observationFilter,
+        });
         for (const encounter of index.lists.Encounter) {
           encounters += 1;
           const result = evaluateSnapshot(focusSnapshot(index, encounter.id), deps);
