@@ -120,6 +120,19 @@ export function isIntravascular(facts: AdministrationFacts): boolean {
   return facts.route === 'intravenous' || facts.route === 'intra-arterial';
 }
 
+/**
+ * A finished IV or intra-arterial antineoplastic infusion (not a documented push): the administrations whose start
+ * and stop times the time-based codes need (INF-001, INF-002).
+ */
+export function isFinishedChemoInfusion(facts: AdministrationFacts): boolean {
+  return (
+    (facts.status === 'completed' || facts.status === 'stopped') &&
+    facts.drugClass === 'antineoplastic' &&
+    isIntravascular(facts) &&
+    !facts.documentedPush
+  );
+}
+
 /** Two administrations overlap in time (concurrent), when both have documented start and end. */
 export function overlapInTime(a: AdministrationFacts, b: AdministrationFacts): boolean {
   if (a.startMs === undefined || a.endMs === undefined || b.startMs === undefined || b.endMs === undefined) {

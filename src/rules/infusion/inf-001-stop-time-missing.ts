@@ -1,6 +1,6 @@
 import { hasTimeOfDay } from '../../fhir/time.js';
 import { listDrugs } from '../medication.js';
-import { encounterAdministrations, isIntravascular } from './administrations.js';
+import { encounterAdministrations, isFinishedChemoInfusion } from './administrations.js';
 import type { Rule } from '../types.js';
 
 /*
@@ -27,13 +27,7 @@ export const inf001StopTimeMissing: Rule = {
   enabledByDefault: true,
   evaluate(snapshot, { terminology }) {
     const missing = encounterAdministrations(snapshot, terminology).filter(
-      (f) =>
-        (f.status === 'completed' || f.status === 'stopped') &&
-        f.drugClass === 'antineoplastic' &&
-        isIntravascular(f) &&
-        !f.documentedPush &&
-        hasTimeOfDay(f.start) &&
-        (f.end === undefined || f.end === ''),
+      (f) => isFinishedChemoInfusion(f) && hasTimeOfDay(f.start) && (f.end === undefined || f.end === ''),
     );
     const first = missing[0];
     if (!first) {

@@ -1,7 +1,7 @@
 import { hasTimeOfDay } from '../../fhir/time.js';
 import { listDrugs } from '../medication.js';
 import type { Rule } from '../types.js';
-import { encounterAdministrations, isIntravascular } from './administrations.js';
+import { encounterAdministrations, isFinishedChemoInfusion } from './administrations.js';
 
 /*
  * INF-002 Infusion start time missing (CLIN + CODER). FIRM: as INF-001, the record must hold start and stop times
@@ -19,12 +19,7 @@ export const inf002StartTimeMissing: Rule = {
   enabledByDefault: true,
   evaluate(snapshot, { terminology }) {
     const missing = encounterAdministrations(snapshot, terminology).filter(
-      (f) =>
-        (f.status === 'completed' || f.status === 'stopped') &&
-        f.drugClass === 'antineoplastic' &&
-        isIntravascular(f) &&
-        !f.documentedPush &&
-        !hasTimeOfDay(f.start),
+      (f) => isFinishedChemoInfusion(f) && !hasTimeOfDay(f.start),
     );
     if (missing.length === 0) {
       return [];
