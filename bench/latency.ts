@@ -5,30 +5,14 @@
  * Not part of the test suite: figures depend on the machine.
  */
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { loadConfig } from '../src/config.js';
-import { startLocalIssuer } from '../src/devtools/local-issuer.js';
-import { createLogger } from '../src/observability/logger.js';
-import { createService } from '../src/service.js';
 import { anEncounter, anInfusion, encounterSignRequest, searchset } from '../tests/helpers/builders.js';
+import { startLoopbackService } from './loopback-service.js';
 
 const calls = Number(process.argv[2] ?? '500');
 const warmup = 50;
 
-const issuer = await startLocalIssuer();
-const server = createServer();
-server.listen(0, '127.0.0.1');
-await new Promise((resolve) => server.once('listening', resolve));
-const port = (server.address() as AddressInfo).port;
-const config = loadConfig({
-  PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
-  CDS_TRUSTED_ISSUERS: JSON.stringify([{ iss: issuer.iss, jku: issuer.jku }]),
-  FEEDBACK_DB: ':memory:',
-  LOG_LEVEL: 'silent',
-});
-const service = createService(config, createLogger('silent'));
-server.on('request', service.app);
+const loopback = await startLoopbackService();
+const { issuer } = loopback;
 
 const history = Array.from({ length: 60 }, (_, i) =>
   anInfusion({
@@ -52,7 +36,7 @@ const body = JSON.stringify(
   }),
 );
 
-const url = `http://127.0.0.1:${port}/cds-services/oncology-encounter-sign`;
+const url = `${loopback.baseUrl}/cds-services/oncology-encounter-sign`;
 const once = async (): Promise<number> => {
   const token = issuer.sign(url, { jti: randomUUID() });
   const started = process.hrtime.bigint();
@@ -81,7 +65,4 @@ console.log(
   `encounter-sign latency over ${calls} sequential calls (${(body.length / 1024).toFixed(0)} KB request, ES384 JWT each): ` +
     `min ${at(0).toFixed(2)} ms, median ${at(0.5).toFixed(2)} ms, p90 ${at(0.9).toFixed(2)} ms, p99 ${at(0.99).toFixed(2)} ms`,
 );
-server.closeAllConnections();
-server.close();
-await service.store.close();
-await issuer.close();
+await loopback.close();

@@ -11,15 +11,10 @@
  * iat + 15 min, plus 60 s of clock skew: 6 minutes for the local issuer's 5-minute tokens) and sweeps every 30 s, so
  * the heap grows with the number of calls for the first ~6 minutes and should then level off.
  */
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { loadConfig } from '../src/config.js';
-import { startLocalIssuer } from '../src/devtools/local-issuer.js';
-import { createLogger } from '../src/observability/logger.js';
-import { createService } from '../src/service.js';
 import { SMALL } from './request-fixtures.js';
+import { startLoopbackService } from './loopback-service.js';
 
 const minutes = Number(process.argv[2] ?? '10');
 const rate = Number(process.argv[3] ?? '50');
@@ -37,23 +32,13 @@ const CALL_TIMEOUT_MS = 10_000;
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
 
-const issuer = await startLocalIssuer();
-const server = createServer();
-server.listen(0, '127.0.0.1');
-await new Promise((resolve) => server.once('listening', resolve));
-const port = (server.address() as AddressInfo).port;
-const config = loadConfig({
-  PUBLIC_BASE_URL: `http://127.0.0.1:${String(port)}`,
-  CDS_TRUSTED_ISSUERS: JSON.stringify([{ iss: issuer.iss, jku: issuer.jku }]),
-  FEEDBACK_DB: ':memory:',
-  LOG_LEVEL: 'silent',
+const loopback = await startLoopbackService({
   // One issuer sends everything: the per-issuer limit must not turn the soak into a 429 test.
   RATE_LIMIT_PER_MINUTE: String(Math.max(6_000, Math.ceil(rate * 60 * 2))),
 });
-const service = createService(config, createLogger('silent'));
-server.on('request', service.app);
+const { issuer } = loopback;
 
-const url = `http://127.0.0.1:${String(port)}/cds-services/oncology-encounter-sign`;
+const url = `${loopback.baseUrl}/cds-services/oncology-encounter-sign`;
 const body = JSON.stringify(SMALL());
 
 const statuses = new Map<string, number>();
@@ -199,8 +184,5 @@ console.log(
   `soak: rss start ${mb(start.rss)}, end ${mb(endRaw.rss)}, max ${mb(maxRss)}, growth ${signedMb(endRaw.rss - start.rss)}`,
 );
 
-server.closeAllConnections();
-server.close();
-await service.store.close();
-await issuer.close();
+await loopback.close();
 process.exitCode = errors > 0 ? 1 : 0;
