@@ -31,7 +31,7 @@ export async function startLoopbackService(env: Record<string, string> = {}): Pr
     LOG_LEVEL: 'silent',
     ...env,
   });
-  const service = createService(config, createLogger('silent'));
+  const service = await createService(config, createLogger('silent'));
   server.on('request', service.app);
   return {
     issuer,

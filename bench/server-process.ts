@@ -30,7 +30,7 @@ if (mode === 'baseline') {
     FEEDBACK_DB: ':memory:',
     LOG_LEVEL: 'silent',
   });
-  const service = createService(config, createLogger('silent'));
+  const service = await createService(config, createLogger('silent'));
   const server = service.app.listen(port, '127.0.0.1', () => {
     console.log(`ready ${String((server.address() as AddressInfo).port)}`);
   });

@@ -41,7 +41,7 @@ const config = loadConfig({
   LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
 });
 const publicBase = config.publicBaseUrl;
-const service = createService(config, createLogger(config.logLevel));
+const service = await createService(config, createLogger(config.logLevel));
 server.on('request', service.app);
 
 const encounters = resources.filter((r): r is Encounter => r.resourceType === 'Encounter');

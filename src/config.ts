@@ -25,7 +25,12 @@ const envSchema = z.object({
   PUBLIC_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
   CDS_TRUSTED_ISSUERS: jsonArray('CDS_TRUSTED_ISSUERS').pipe(z.array(trustedIssuerSchema)).default([]),
   FEEDBACK_DB: z.string().min(1).default('data/feedback.db'),
-  DATABASE_URL: z.string().optional(),
+  // The message never repeats the value: a connection string carries a password.
+  DATABASE_URL: z
+    .string()
+    .refine(isPostgresUrl, 'DATABASE_URL must be a postgres:// or postgresql:// URL (value not shown)')
+    .optional(),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   BODY_LIMIT: z
     .string()
     .regex(/^\d+(\.\d+)?\s*(b|kb|mb)$/i, 'BODY_LIMIT must look like 5mb, 750kb or 100000b')
@@ -37,14 +42,28 @@ const envSchema = z.object({
   SITE_CONFIG: z.string().min(1).optional(),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(6000),
   FHIR_MAX_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(32),
+  SHUTDOWN_DELAY_MS: z.coerce.number().int().min(0).max(60_000).default(0),
 });
+
+function isPostgresUrl(text: string): boolean {
+  try {
+    return ['postgres:', 'postgresql:'].includes(new URL(text).protocol);
+  } catch {
+    return false;
+  }
+}
+
+/** Where feedback and the JWT replay set live: the embedded SQLite file, or PostgreSQL shared by every replica. */
+export type StoreConfig =
+  | { readonly backend: 'sqlite'; readonly path: string }
+  | { readonly backend: 'postgresql'; readonly url: string; readonly poolSize: number };
 
 export interface Config {
   readonly port: number;
   /** No trailing slash. JWT `aud` is checked against URLs built from this, never from the Host header. */
   readonly publicBaseUrl: string;
   readonly trustedIssuers: readonly TrustedIssuer[];
-  readonly feedbackDb: string;
+  readonly store: StoreConfig;
   readonly bodyLimit: string;
   readonly fhirTimeoutMs: number;
   readonly logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
@@ -57,6 +76,11 @@ export interface Config {
   readonly rateLimitPerMinute: number;
   /** FHIR-server requests open at once across all calls (the fallback path). */
   readonly fhirMaxConcurrency: number;
+  /**
+   * After SIGTERM, how long to keep serving (while /readyz answers 503) before the listener closes: the time a
+   * load balancer takes to stop routing to a terminating replica.
+   */
+  readonly shutdownDelayMs: number;
 }
 
 export class ConfigError extends Error {
@@ -78,11 +102,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       'Invalid configuration: DEBUG: enabling fhir-kit-client debug output would log FHIR access tokens; remove it from DEBUG',
     );
   }
-  if (e.DATABASE_URL !== undefined) {
-    throw new ConfigError(
-      'Invalid configuration: DATABASE_URL: the PostgreSQL store is not available in this version; unset it to use the embedded SQLite store (FEEDBACK_DB)',
-    );
-  }
   const issuers = new Set<string>();
   for (const { iss } of e.CDS_TRUSTED_ISSUERS) {
     if (issuers.has(iss)) {
@@ -95,7 +114,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: e.PORT,
     publicBaseUrl: (e.PUBLIC_BASE_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
     trustedIssuers: Object.freeze(e.CDS_TRUSTED_ISSUERS),
-    feedbackDb: e.FEEDBACK_DB,
+    store: Object.freeze(
+      e.DATABASE_URL !== undefined
+        ? { backend: 'postgresql' as const, url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE }
+        : { backend: 'sqlite' as const, path: e.FEEDBACK_DB },
+    ),
     bodyLimit: e.BODY_LIMIT.replace(/\s+/g, '').toLowerCase(),
     fhirTimeoutMs: e.FHIR_TIMEOUT_MS,
     logLevel: e.LOG_LEVEL,
@@ -112,5 +135,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     siteConfigPath: e.SITE_CONFIG,
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
     fhirMaxConcurrency: e.FHIR_MAX_CONCURRENCY,
+    shutdownDelayMs: e.SHUTDOWN_DELAY_MS,
   });
 }

@@ -6,7 +6,7 @@ import { createService } from './service.js';
 /** How long in-flight calls get to finish after SIGTERM before connections are cut. */
 const DRAIN_TIMEOUT_MS = 10_000;
 
-function main(): void {
+async function main(): Promise<void> {
   let config;
   try {
     config = loadConfig();
@@ -18,7 +18,18 @@ function main(): void {
     throw error;
   }
   const logger = createLogger(config.logLevel);
-  const service = createService(config, logger, { collectProcessMetrics: true });
+  let service;
+  try {
+    service = await createService(config, logger, { collectProcessMetrics: true });
+  } catch (error) {
+    // An unreachable database or a bad data file: say which, without the connection string, and let the
+    // orchestrator restart us.
+    logger.fatal(
+      { backend: config.store.backend, err: error instanceof Error ? error.name : 'unknown', code: errorCode(error) },
+      'start-up failed: the store could not be opened',
+    );
+    process.exit(1);
+  }
   if (config.trustedIssuers.length === 0) {
     logger.warn('CDS_TRUSTED_ISSUERS is empty: discovery works, every service and feedback call is refused (401)');
   }
@@ -33,6 +44,7 @@ function main(): void {
         port: typeof address === 'object' && address !== null ? address.port : config.port,
         publicBaseUrl: config.publicBaseUrl,
         trustedIssuers: config.trustedIssuers.length,
+        store: config.store.backend,
       },
       'oncosign listening',
     );
@@ -48,20 +60,30 @@ function main(): void {
       return;
     }
     stopping = true;
-    logger.info({ signal }, 'draining');
+    logger.info({ signal, shutdownDelayMs: config.shutdownDelayMs }, 'draining');
     service.startDraining();
-    const forced = setTimeout(() => {
-      server.closeAllConnections();
-    }, DRAIN_TIMEOUT_MS);
-    forced.unref();
-    server.close(() => {
-      clearTimeout(forced);
-      void service.store.close().then(() => {
-        logger.info('stopped');
-        process.exit(0);
+    // Keep serving while the load balancer notices /readyz is 503; then stop accepting, let in-flight calls
+    // finish (each is bounded by FHIR_TIMEOUT_MS), and only then close the store they may still write to.
+    setTimeout(() => {
+      const forced = setTimeout(() => {
+        server.closeAllConnections();
+      }, DRAIN_TIMEOUT_MS);
+      forced.unref();
+      server.close(() => {
+        clearTimeout(forced);
+        void service.store.close().then(
+          () => {
+            logger.info('stopped');
+            process.exit(0);
+          },
+          () => {
+            logger.error('store did not close cleanly');
+            process.exit(1);
+          },
+        );
       });
-    });
-    server.closeIdleConnections();
+      server.closeIdleConnections();
+    }, config.shutdownDelayMs);
   };
   process.on('SIGTERM', () => {
     shutdown('SIGTERM');
@@ -71,4 +93,9 @@ function main(): void {
   });
 }
 
-main();
+function errorCode(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+void main();

@@ -2,37 +2,49 @@ import type { Config } from './config.js';
 import { createTokenVerifier } from './http/auth.js';
 import { createApp, type AppHandle } from './http/app.js';
 import { createKeyResolver } from './http/jwks.js';
-import { createMemoryReplayGuard } from './http/replay-guard.js';
+import { createReplayGuard } from './http/replay-guard.js';
 import type { Logger } from './observability/logger.js';
 import { createMetrics, type Metrics } from './observability/metrics.js';
-import type { FeedbackStore } from './store/feedback-store.js';
-import { openSqliteFeedbackStore } from './store/sqlite-feedback-store.js';
+import { openStore } from './store/open-store.js';
+import type { Store } from './store/store.js';
 import { loadEngine } from './engine.js';
 
 export interface Service extends AppHandle {
-  readonly store: FeedbackStore;
+  readonly store: Store;
   readonly metrics: Metrics;
 }
 
 /** How long a JWKS fetch may take before the call is refused (401); keys are cached, so this is rare. */
 const JWKS_TIMEOUT_MS = 2_000;
+/** While the store is failing, one warning per this interval (the metric counts every call). */
+const STORE_WARNING_INTERVAL_MS = 60_000;
 
 /**
  * Wires the service from configuration. The engine (discovery, card templates, terminology, site rules) is loaded
- * and validated once, so a bad file stops start-up instead of failing a clinician's call later.
+ * and validated, and the store opened and migrated, before anything listens, so a bad file or an unreachable
+ * database stops start-up instead of failing a clinician's call later.
  */
-export function createService(
+export async function createService(
   config: Config,
   logger: Logger,
   options: { collectProcessMetrics?: boolean; now?: () => Date } = {},
-): Service {
+): Promise<Service> {
   const engine = loadEngine(config.siteConfigPath);
-  const store = openSqliteFeedbackStore(config.feedbackDb);
+  const store = await openStore(config.store);
   const metrics = createMetrics({ collectProcessMetrics: options.collectProcessMetrics ?? false });
+  let lastWarning = -Infinity;
+  const onReplayStoreUnavailable = (): void => {
+    metrics.storeUnavailable.inc({ operation: 'replay-check' });
+    const now = Date.now();
+    if (now - lastWarning >= STORE_WARNING_INTERVAL_MS) {
+      lastWarning = now;
+      logger.warn({ backend: store.backend }, 'store unavailable: replay check is local to this replica');
+    }
+  };
   const verifier = createTokenVerifier({
     trustedIssuers: config.trustedIssuers,
     keys: createKeyResolver({ timeoutMs: JWKS_TIMEOUT_MS }),
-    replay: createMemoryReplayGuard(),
+    replay: createReplayGuard(store, onReplayStoreUnavailable),
   });
   const handle = createApp({
     config,

@@ -11,7 +11,7 @@ import { createConcurrencyLimit } from '../fhir/concurrency.js';
 import { createFhirReader, type FhirReader } from '../fhir/fhir-server-source.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
-import type { FeedbackStore } from '../store/feedback-store.js';
+import { StoreUnavailableError, type Store } from '../store/store.js';
 import type { TokenVerifier, VerifiedClient } from './auth.js';
 import { invokeService, type InvokeTelemetry } from './invoke.js';
 import { buildOpenApiDocument } from './openapi.js';
@@ -22,7 +22,7 @@ export interface AppDeps {
   readonly logger: Logger;
   readonly metrics: Metrics;
   readonly engine: Engine;
-  readonly store: FeedbackStore;
+  readonly store: Store;
   readonly verifier: TokenVerifier;
   readonly now?: () => Date;
   readonly fhirReaderFor?: (baseUrl: string, accessToken: string | undefined) => FhirReader;
@@ -285,7 +285,16 @@ export function createApp(deps: AppDeps): AppHandle {
         issuer: client.iss,
         ...(client.tenant !== undefined ? { tenant: client.tenant } : {}),
       }));
-      await deps.store.save(records);
+      try {
+        await deps.store.saveFeedback(records);
+      } catch (error) {
+        if (error instanceof StoreUnavailableError) {
+          metrics.storeUnavailable.inc({ operation: 'feedback' });
+          res.setHeader('Retry-After', '5');
+          throw new CdsError('UNAVAILABLE', 'The feedback store is unavailable; nothing was stored, retry later');
+        }
+        throw error;
+      }
       for (const record of records) {
         metrics.feedback.inc({ outcome: record.outcome });
       }
@@ -297,16 +306,20 @@ export function createApp(deps: AppDeps): AppHandle {
     sendJson(res, 200, JSON.stringify({ status: 'ok' }));
   });
 
-  app.get('/readyz', (_req, res) => {
-    const storeOpen = deps.store.isOpen();
-    const ready = storeOpen && !draining;
+  // A shared database that does not answer leaves the replica ready: service calls still return cards (the
+  // replay check falls back to this replica's memory) and only feedback is refused, so taking every replica out of
+  // the load balancer would turn a database outage into a total one.
+  app.get('/readyz', async (_req, res) => {
+    const store = await deps.store.health();
+    const ready = store !== 'closed' && !draining;
     sendJson(
       res,
       ready ? 200 : 503,
       JSON.stringify({
         status: ready ? 'ready' : 'not-ready',
         checks: {
-          store: storeOpen ? 'open' : 'closed',
+          store,
+          storeBackend: deps.store.backend,
           draining,
           services: registry.services.size,
           rules: engine.rules.length,

@@ -107,7 +107,7 @@ export function createTokenVerifier(deps: {
       throw unauthenticated();
     }
     const rememberUntil = Math.min(exp, iat + MAX_TOKEN_AGE_SECONDS) + CLOCK_SKEW_SECONDS;
-    if (!deps.replay.firstUse(`${issuer.iss}\u0000${jti}`, rememberUntil * 1000, nowSeconds * 1000)) {
+    if (!(await deps.replay.firstUse(issuer.iss, jti, rememberUntil * 1000, nowSeconds * 1000))) {
       throw unauthenticated();
     }
     const tenant = typeof claims.tenant === 'string' ? claims.tenant : undefined;

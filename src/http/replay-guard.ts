@@ -1,31 +1,69 @@
+import { createHash } from 'node:crypto';
+import type { Store } from '../store/store.js';
+
 /**
  * Remembers each token id (`jti`, per issuer) until its token expires, so a captured token cannot be replayed.
- * In memory: a restart forgets them, and replicas do not share them (a shared store is the scale-out issue's).
  */
 export interface ReplayGuard {
-  /** True the first time an id is seen while unexpired; false for a replay. */
-  firstUse(id: string, expiresAtMs: number, nowMs: number): boolean;
+  /** True the first time a token is seen while unexpired; false for a replay. */
+  firstUse(issuer: string, jti: string, expiresAtMs: number, nowMs: number): Promise<boolean>;
 }
 
-export function createMemoryReplayGuard(): ReplayGuard {
+/**
+ * A fixed-size key for (issuer, jti): the pair is length-delimited before hashing, so no two pairs collide by
+ * concatenation, and a jti with a NUL or 8 KB of text stores like any other.
+ */
+export function tokenKey(issuer: string, jti: string): string {
+  return createHash('sha256')
+    .update(JSON.stringify([issuer, jti]))
+    .digest('base64url');
+}
+
+/** This process's own memory of token keys; a restart forgets them, another replica never knew them. */
+export function createMemoryReplaySet(): (key: string, expiresAtMs: number, nowMs: number) => boolean {
   const seen = new Map<string, number>();
   let nextSweep = 0;
-  return {
-    firstUse(id, expiresAtMs, nowMs) {
-      if (nowMs >= nextSweep) {
-        for (const [key, expiry] of seen) {
-          if (expiry <= nowMs) {
-            seen.delete(key);
-          }
+  return (key, expiresAtMs, nowMs) => {
+    if (nowMs >= nextSweep) {
+      for (const [k, expiry] of seen) {
+        if (expiry <= nowMs) {
+          seen.delete(k);
         }
-        nextSweep = nowMs + 30_000;
       }
-      const expiry = seen.get(id);
-      if (expiry !== undefined && expiry > nowMs) {
+      nextSweep = nowMs + 30_000;
+    }
+    const expiry = seen.get(key);
+    if (expiry !== undefined && expiry > nowMs) {
+      return false;
+    }
+    seen.set(key, expiresAtMs);
+    return true;
+  };
+}
+
+/**
+ * The store's replay set (shared by every replica on the same database), in front of which this process's memory
+ * answers a local replay without a round trip.
+ *
+ * When the store cannot answer in time the call goes on with the local check alone (JUDGMENT: the token's
+ * signature, issuer, audience and age were verified; refusing every call while the database is down would take
+ * the cards from every clinician, and a replay across replicas inside that window is the residual risk). Each such
+ * call is reported through `onStoreUnavailable` so the metric and log show it.
+ */
+export function createReplayGuard(store: Store, onStoreUnavailable: () => void): ReplayGuard {
+  const local = createMemoryReplaySet();
+  return {
+    async firstUse(issuer, jti, expiresAtMs, nowMs) {
+      const key = tokenKey(issuer, jti);
+      if (!local(key, expiresAtMs, nowMs)) {
         return false;
       }
-      seen.set(id, expiresAtMs);
-      return true;
+      try {
+        return await store.claimTokenKey(key, expiresAtMs, nowMs);
+      } catch {
+        onStoreUnavailable();
+        return true;
+      }
     },
   };
 }

@@ -10,6 +10,7 @@ export interface Metrics {
   readonly fhirFallback: Counter<'resource' | 'outcome'>;
   readonly feedback: Counter<'outcome'>;
   readonly invalidResources: Counter<'resource'>;
+  readonly storeUnavailable: Counter<'operation'>;
 }
 
 /** One registry per app instance (not prom-client's global one) so tests and replicas in one process stay apart. */
@@ -68,6 +69,12 @@ export function createMetrics(options: { collectProcessMetrics?: boolean } = {})
       name: 'oncosign_invalid_resources_total',
       help: 'Resources dropped from a snapshot because their shape was not valid FHIR for the fields the rules read',
       labelNames: ['resource'],
+      registers,
+    }),
+    storeUnavailable: new Counter({
+      name: 'oncosign_store_unavailable_total',
+      help: 'Store operations that failed or timed out: replay-check (the call went on with the local check) or feedback (answered 503)',
+      labelNames: ['operation'],
       registers,
     }),
   };

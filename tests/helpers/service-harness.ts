@@ -70,7 +70,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     },
   });
   const logger = createLogger(config.logLevel, sink);
-  const service = createService(config, logger);
+  const service = await createService(config, logger);
   return {
     service,
     config,

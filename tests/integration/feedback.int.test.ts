@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
 import type supertest from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FeedbackRow } from '../../src/store/feedback-rows.js';
 import { ENCOUNTER_SIGN, startHarness, type Harness } from '../helpers/service-harness.js';
 
 /*
@@ -19,21 +20,6 @@ afterAll(async () => {
 
 const FEEDBACK = `${ENCOUNTER_SIGN}/feedback`;
 const REASON_SYSTEM = 'urn:oncosign:override-reason';
-
-interface FeedbackRow {
-  service_id: string;
-  card_uuid: string;
-  outcome: string;
-  accepted_suggestions: string;
-  override_system: string | null;
-  override_code: string | null;
-  override_display: string | null;
-  user_comment: string | null;
-  outcome_timestamp: string;
-  received_at: string;
-  issuer: string;
-  tenant: string | null;
-}
 
 /** Reads the store's file over its own read-only connection, as another process would after a crash. */
 function withDb<T>(read: (db: Database.Database) => T): T {

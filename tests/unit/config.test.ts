@@ -8,7 +8,7 @@ describe('loadConfig', () => {
       port: 3000,
       publicBaseUrl: 'http://localhost:3000',
       trustedIssuers: [],
-      feedbackDb: 'data/feedback.db',
+      store: { backend: 'sqlite', path: 'data/feedback.db' },
       bodyLimit: '5mb',
       fhirTimeoutMs: 2500,
       logLevel: 'info',
@@ -50,12 +50,25 @@ describe('loadConfig', () => {
     ['BODY_LIMIT', { BODY_LIMIT: 'huge' }],
     ['FHIR_TIMEOUT_MS', { FHIR_TIMEOUT_MS: '0' }],
     ['LOG_LEVEL', { LOG_LEVEL: 'loud' }],
-    ['DATABASE_URL', { DATABASE_URL: 'postgres://x' }],
+    ['DATABASE_URL', { DATABASE_URL: 'mysql://user:secret@db/oncosign' }],
+    ['DATABASE_POOL_SIZE', { DATABASE_URL: 'postgres://db/oncosign', DATABASE_POOL_SIZE: '0' }],
+    ['SHUTDOWN_DELAY_MS', { SHUTDOWN_DELAY_MS: '-1' }],
     ['DEBUG', { DEBUG: 'fhir-kit-client:*' }],
     ['DEBUG', { DEBUG: 'express:*,*' }],
   ])('stops with one message naming %s', (name, env) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(new RegExp(`^Invalid configuration: .*${name}`));
+  });
+
+  it('chooses PostgreSQL when DATABASE_URL is set, and never repeats the URL in an error', () => {
+    const config = loadConfig({ DATABASE_URL: 'postgresql://oncosign:s3cret@db.internal:5432/oncosign' });
+    expect(config.store).toEqual({
+      backend: 'postgresql',
+      url: 'postgresql://oncosign:s3cret@db.internal:5432/oncosign',
+      poolSize: 10,
+    });
+    expect(() => loadConfig({ DATABASE_URL: 'oncosign:s3cret@db.internal' })).toThrow(/DATABASE_URL/);
+    expect(() => loadConfig({ DATABASE_URL: 'oncosign:s3cret@db.internal' })).not.toThrow(/s3cret/);
   });
 
   it('leaves other DEBUG namespaces alone', () => {

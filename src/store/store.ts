@@ -1,0 +1,42 @@
+/** One CDS Hooks feedback item as stored, with who sent it (the verified issuer) and when it arrived. */
+export interface FeedbackRecord {
+  readonly serviceId: string;
+  readonly cardUuid: string;
+  readonly outcome: 'accepted' | 'overridden';
+  readonly acceptedSuggestions: readonly string[];
+  readonly overrideReason?: { readonly system?: string; readonly code?: string; readonly display?: string };
+  readonly userComment?: string;
+  readonly outcomeTimestamp: string;
+  readonly receivedAt: string;
+  readonly issuer: string;
+  readonly tenant?: string;
+}
+
+/** What /readyz reports of the store: `unreachable` is a shared database that did not answer a ping. */
+export type StoreHealth = 'open' | 'unreachable' | 'closed';
+
+/**
+ * Everything the service keeps between calls: feedback records and the replay set of JWT ids. One interface over
+ * the embedded SQLite file (one process) and PostgreSQL (every replica on one database), so the same test suite
+ * runs against both.
+ */
+export interface Store {
+  readonly backend: 'sqlite' | 'postgresql';
+  /** Stores all records or none; resolves only once they are durable. */
+  saveFeedback(records: readonly FeedbackRecord[]): Promise<void>;
+  countFeedback(): Promise<number>;
+  /** The oldest `limit` records, in the order they were stored. */
+  listFeedback(limit: number): Promise<FeedbackRecord[]>;
+  /**
+   * Remembers a token key until `expiresAtMs`. True the first time the key is seen while unexpired, false for a
+   * replay; atomic across every process that shares the store.
+   */
+  claimTokenKey(key: string, expiresAtMs: number, nowMs: number): Promise<boolean>;
+  health(): Promise<StoreHealth>;
+  close(): Promise<void>;
+}
+
+/** The store could not be reached or timed out: the call is answered 503 (retry later), nothing half-written. */
+export class StoreUnavailableError extends Error {
+  override readonly name = 'StoreUnavailableError';
+}
