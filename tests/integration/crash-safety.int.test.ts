@@ -1,15 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalIssuer, type LocalIssuer } from '../../src/devtools/local-issuer.js';
+import { killAll, startServerProcess, type ServerProcess } from '../helpers/server-process.js';
 
 /*
  * "Stored durably before the 200 is sent" (README, feedback endpoint), checked the hard way: the real server
@@ -19,22 +15,23 @@ import { startLocalIssuer, type LocalIssuer } from '../../src/devtools/local-iss
  * be; nothing that was never sent may be. The restarted server must answer /healthz and take new feedback.
  */
 
-const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
 const SERVICE = 'oncology-encounter-sign';
 const SENDERS = 8;
 const KILL_AFTER_ACKNOWLEDGED = 300;
 
-interface RunningServer {
-  readonly child: ChildProcess;
-  readonly port: number;
-  readonly baseUrl: string;
-  readonly output: string[];
-}
-
 let issuer: LocalIssuer;
 let dir: string;
 let dbPath: string;
-const children: ChildProcess[] = [];
+const servers: ServerProcess[] = [];
+
+async function startServer(): Promise<ServerProcess> {
+  const server = await startServerProcess({
+    CDS_TRUSTED_ISSUERS: JSON.stringify([{ iss: issuer.iss, jku: issuer.jku }]),
+    FEEDBACK_DB: dbPath,
+  });
+  servers.push(server);
+  return server;
+}
 
 beforeAll(async () => {
   issuer = await startLocalIssuer();
@@ -43,76 +40,10 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const child of children) {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGKILL');
-    }
-  }
+  killAll(servers);
   await issuer.close();
   rmSync(dir, { recursive: true, force: true });
 });
-
-/** A port that was free a moment ago (PUBLIC_BASE_URL must name the port before the server starts). */
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  probe.listen(0, '127.0.0.1');
-  await once(probe, 'listening');
-  const { port } = probe.address() as AddressInfo;
-  await new Promise<void>((resolve) =>
-    probe.close(() => {
-      resolve();
-    }),
-  );
-  return port;
-}
-
-/** Starts src/server.ts and resolves once it logs "oncosign listening" (with the port it actually bound). */
-async function startServer(): Promise<RunningServer> {
-  const port = await freePort();
-  const baseUrl = `http://127.0.0.1:${String(port)}`;
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
-    cwd: projectRoot,
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? tmpdir(),
-      PORT: String(port),
-      PUBLIC_BASE_URL: baseUrl,
-      CDS_TRUSTED_ISSUERS: JSON.stringify([{ iss: issuer.iss, jku: issuer.jku }]),
-      FEEDBACK_DB: dbPath,
-      LOG_LEVEL: 'info',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  const output: string[] = [];
-  child.stderr.on('data', (chunk: Buffer) => output.push(chunk.toString('utf8')));
-  const lines = createInterface({ input: child.stdout });
-  const listening = new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      reject(new Error(`server did not start within 30 s: ${output.join('')}`));
-    }, 30_000);
-    lines.on('line', (line) => {
-      output.push(line);
-      let parsed: { msg?: unknown; port?: unknown };
-      try {
-        parsed = JSON.parse(line) as { msg?: unknown; port?: unknown };
-      } catch {
-        return;
-      }
-      if (parsed.msg === 'oncosign listening' && typeof parsed.port === 'number') {
-        clearTimeout(timer);
-        resolve(parsed.port);
-      }
-    });
-    child.once('exit', (code, signal) => {
-      clearTimeout(timer);
-      reject(new Error(`server exited (${String(code ?? signal)}) before listening: ${output.join('\n')}`));
-    });
-  });
-  const actual = await listening;
-  expect(actual).toBe(port);
-  return { child, port, baseUrl, output };
-}
 
 const feedbackItem = (card: string) => ({
   card,
@@ -121,7 +52,7 @@ const feedbackItem = (card: string) => ({
   outcomeTimestamp: new Date().toISOString(),
 });
 
-async function postFeedback(server: RunningServer, cards: readonly string[]): Promise<Response> {
+async function postFeedback(server: ServerProcess, cards: readonly string[]): Promise<Response> {
   const url = `${server.baseUrl}/cds-services/${SERVICE}/feedback`;
   return fetch(url, {
     method: 'POST',
@@ -139,7 +70,6 @@ describe('feedback survives SIGKILL of the real server', () => {
     const acknowledged = new Set<string>();
     const unexpected: string[] = [];
     const state = { killed: false };
-    const exited = once(first.child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
 
     const killAtThreshold = (): void => {
       if (!state.killed && acknowledged.size >= KILL_AFTER_ACKNOWLEDGED) {
@@ -174,7 +104,7 @@ describe('feedback survives SIGKILL of the real server', () => {
       }
     };
     await Promise.all(Array.from({ length: SENDERS }, (_, i) => sender(i)));
-    const [, signal] = await exited;
+    const [, signal] = await first.exited;
     expect(state.killed).toBe(true);
     expect(signal).toBe('SIGKILL');
     expect(unexpected).toEqual([]);
@@ -191,9 +121,8 @@ describe('feedback survives SIGKILL of the real server', () => {
     expect(await accepted.json()).toEqual({ accepted: 1 });
 
     // Graceful stop (SIGTERM drains and closes the store), then read the file as it is on disk.
-    const stopped = once(second.child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
     second.child.kill('SIGTERM');
-    const [code] = await stopped;
+    const [code] = await second.exited;
     expect(code).toBe(0);
 
     const db = new Database(dbPath, { readonly: true, fileMustExist: true });
