@@ -69,8 +69,14 @@ async function main(): Promise<void> {
         server.closeAllConnections();
       }, DRAIN_TIMEOUT_MS);
       forced.unref();
+      // A keep-alive connection whose last call finishes after close() would otherwise hold the drain open
+      // until the forced cut: close each one as soon as it falls idle.
+      const idleSweep = setInterval(() => {
+        server.closeIdleConnections();
+      }, 100);
       server.close(() => {
         clearTimeout(forced);
+        clearInterval(idleSweep);
         void service.store.close().then(
           () => {
             logger.info('stopped');

@@ -7,6 +7,8 @@ import type { Store } from './store.js';
 const TOKEN_CLAIM_TIMEOUT_MS = 250;
 /** A feedback write waits this long before the EHR is told 503 (retry). */
 const QUERY_TIMEOUT_MS = 5_000;
+/** Start-up waits this long for a database that is not accepting connections yet, then fails (exit 1). */
+const STARTUP_TIMEOUT_MS = 20_000;
 
 /** Opens the configured store and brings its schema up to date (idempotently; concurrent replicas are safe). */
 export async function openStore(config: StoreConfig): Promise<Store> {
@@ -15,6 +17,7 @@ export async function openStore(config: StoreConfig): Promise<Store> {
       poolSize: config.poolSize,
       claimTimeoutMs: TOKEN_CLAIM_TIMEOUT_MS,
       queryTimeoutMs: QUERY_TIMEOUT_MS,
+      startupTimeoutMs: STARTUP_TIMEOUT_MS,
     });
   }
   return openSqliteStore(config.path);

@@ -46,6 +46,8 @@ export interface PostgresStoreOptions {
   readonly claimTimeoutMs: number;
   /** Feedback writes and reads wait this long before the caller gets 503. */
   readonly queryTimeoutMs: number;
+  /** How long start-up keeps retrying a database that does not accept connections yet. */
+  readonly startupTimeoutMs: number;
 }
 
 const selectFeedback = FEEDBACK_COLUMNS.map((c) => {
@@ -90,6 +92,29 @@ async function migrate(pool: pg.Pool): Promise<void> {
   }
 }
 
+/**
+ * Replicas often start before the database accepts connections (a restarted cluster, a fresh environment):
+ * connection failures are retried with backoff up to `timeoutMs`; a failing migration is not retried.
+ */
+async function migrateWhenReachable(pool: pg.Pool, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (let delay = 200; ; delay = Math.min(delay * 2, 2_000)) {
+    try {
+      await migrate(pool);
+      return;
+    } catch (error) {
+      const code = (error as { code?: unknown } | undefined)?.code;
+      // SQLSTATE codes are five characters; anything else (ECONNREFUSED, a timeout) is the network.
+      const fromServer =
+        typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) && !code.startsWith('08') && !code.startsWith('57P');
+      if (fromServer || Date.now() + delay > deadline) {
+        throw error;
+      }
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
+}
+
 export async function openPostgresStore(connectionString: string, options: PostgresStoreOptions): Promise<Store> {
   const pool = new pg.Pool({
     connectionString,
@@ -101,7 +126,7 @@ export async function openPostgresStore(connectionString: string, options: Postg
   // An idle client whose server went away emits here; without a listener that would crash the process.
   pool.on('error', () => undefined);
   try {
-    await migrate(pool);
+    await migrateWhenReachable(pool, options.startupTimeoutMs);
   } catch (error) {
     await pool.end().catch(() => undefined);
     throw error;

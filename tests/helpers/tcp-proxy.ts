@@ -1,0 +1,95 @@
+import { once } from 'node:events';
+import { createConnection, createServer, type AddressInfo, type Socket } from 'node:net';
+
+/*
+ * A loopback TCP proxy in front of a real server (PostgreSQL, a FHIR server), standing for the network between
+ * them, so tests can make that network fail the ways networks fail without touching either end:
+ *   forward   — passes bytes both ways;
+ *   refuse    — drops new connections at once (the peer is down);
+ *   blackhole — accepts and never answers (a partition: only a timeout ends the wait);
+ *   hold      — accepts and buffers, forwarding only once release() is called (a slow network).
+ * Switching mode cuts the connections already open, as an outage would.
+ */
+
+export type ProxyMode = 'forward' | 'refuse' | 'blackhole' | 'hold';
+
+export interface TcpProxy {
+  readonly port: number;
+  setMode(mode: ProxyMode): void;
+  /** In hold mode: how many times `marker` occurs in what the held connections have sent so far. */
+  heldCount(marker: string): number;
+  /** Forwards every held connection, and lets later ones through. */
+  release(): void;
+  close(): Promise<void>;
+}
+
+export async function startTcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
+  let mode: ProxyMode = 'forward';
+  const open = new Set<Socket>();
+  const held: { client: Socket; chunks: Buffer[] }[] = [];
+
+  const forward = (client: Socket, buffered: readonly Buffer[]): void => {
+    const upstream = createConnection(target);
+    open.add(upstream);
+    upstream.on('close', () => open.delete(upstream));
+    upstream.on('error', () => client.destroy());
+    client.on('error', () => upstream.destroy());
+    client.on('close', () => upstream.destroy());
+    upstream.on('close', () => client.destroy());
+    for (const chunk of buffered) {
+      upstream.write(chunk);
+    }
+    client.pipe(upstream);
+    upstream.pipe(client);
+  };
+
+  const server = createServer((client) => {
+    open.add(client);
+    client.on('close', () => open.delete(client));
+    client.on('error', () => undefined);
+    if (mode === 'refuse') {
+      client.destroy();
+    } else if (mode === 'blackhole') {
+      client.resume();
+    } else if (mode === 'hold') {
+      const entry = { client, chunks: [] as Buffer[] };
+      held.push(entry);
+      client.on('data', (chunk: Buffer) => entry.chunks.push(chunk));
+    } else {
+      forward(client, []);
+    }
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+
+  return {
+    port: (server.address() as AddressInfo).port,
+    setMode(next) {
+      mode = next;
+      for (const socket of open) {
+        socket.destroy();
+      }
+      held.length = 0;
+    },
+    heldCount(marker) {
+      return held.reduce((n, { chunks }) => n + Buffer.concat(chunks).toString('latin1').split(marker).length - 1, 0);
+    },
+    release() {
+      mode = 'forward';
+      for (const { client, chunks } of held.splice(0)) {
+        client.removeAllListeners('data');
+        forward(client, chunks);
+      }
+    },
+    async close() {
+      for (const socket of open) {
+        socket.destroy();
+      }
+      await new Promise<void>((resolve) =>
+        server.close(() => {
+          resolve();
+        }),
+      );
+    },
+  };
+}
