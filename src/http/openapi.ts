@@ -66,6 +66,7 @@ export function buildOpenApiDocument(publicBaseUrl: string, serviceIds: readonly
             401: { description: 'Missing or invalid JWT (no body)' },
             404: errorResponse('Unknown service'),
             413: errorResponse('Body larger than the configured limit'),
+            503: errorResponse('The store is unavailable; nothing was stored. Retry after Retry-After seconds'),
           },
         },
       },
