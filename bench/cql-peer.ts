@@ -27,6 +27,7 @@ import type { PatientSource } from 'cql-exec-fhir';
 import type { Bundle, Resource, ValueSet } from 'fhir/r4.js';
 import { loadFhirResources } from '../src/devtools/memory-fhir-server.js';
 import { groupByPatient } from '../src/fhir/grouping.js';
+import type { SnapshotResourceType } from '../src/fhir/resources.js';
 import { indexPatient, type SourcedResource } from '../src/fhir/snapshot.js';
 import { evaluateCms157, type Cms157Populations, type MeasurementPeriod } from '../src/measures/cms157.js';
 import { Terminology } from '../src/terminology/terminology.js';
@@ -187,6 +188,14 @@ async function loadPatients(files: readonly string[], label: (file: string) => s
   return patients;
 }
 
+/** What CMS157 reads, as the CQL library's retrieves do; Synthea's Claims, EOBs and the rest are not looked at. */
+const MEASURE_RESOURCE_TYPES: ReadonlySet<SnapshotResourceType> = new Set([
+  'Encounter',
+  'Condition',
+  'Procedure',
+  'Observation',
+]);
+
 /**
  * Our side: index the patient (part of the measured time), keeping the Observations the measure can read (the engine's
  * pain-assessment filter, as the CQL retrieve by value set does), then evaluate CMS157 over its lists.
@@ -196,6 +205,7 @@ function evaluateOurs(patient: BenchPatient, period: MeasurementPeriod, terminol
     patientId: patient.patientId,
     resources: patient.resources,
     keepObservation: observationFilter,
+    resourceTypes: MEASURE_RESOURCE_TYPES,
   });
   const { Encounter, Condition, Procedure, Observation } = index.lists;
   const populations: Cms157Populations[] = evaluateCms157(

@@ -66,6 +66,11 @@ export interface SnapshotInput {
    * out before they are checked, as a CQL retrieve by value set would. Absent: every Observation is kept.
    */
   readonly keepObservation?: ObservationFilter;
+  /**
+   * The resource types the caller will read (a measure's retrieves); the others are left out before they are
+   * checked. Absent: every snapshot type is kept.
+   */
+  readonly resourceTypes?: ReadonlySet<SnapshotResourceType>;
 }
 
 /** Decides from an untrusted Observation's codings whether any rule or measure could read it. */
@@ -192,11 +197,15 @@ export function indexPatient(input: Omit<SnapshotInput, 'encounterId'>): Patient
   const checked: { resource: SnapshotResource; key: string }[] = [];
   const aliases = new Map<string, string>();
 
-  const keepObservation = input.keepObservation;
+  const { keepObservation, resourceTypes } = input;
   const accept = (sourced: SourcedResource): void => {
+    const type = (sourced.resource as { resourceType?: unknown } | null)?.resourceType;
+    if (resourceTypes !== undefined && typeof type === 'string' && !resourceTypes.has(type as SnapshotResourceType)) {
+      return;
+    }
     if (
       keepObservation !== undefined &&
-      (sourced.resource as { resourceType?: unknown } | null)?.resourceType === 'Observation' &&
+      type === 'Observation' &&
       !keepObservation(observationCodings(sourced.resource))
     ) {
       return;
