@@ -33,18 +33,22 @@ export async function createService(
   const store = await openStore(config.store);
   const metrics = createMetrics({ collectProcessMetrics: options.collectProcessMetrics ?? false });
   let lastWarning = -Infinity;
-  const onReplayStoreUnavailable = (): void => {
-    metrics.storeUnavailable.inc({ operation: 'replay-check' });
+  const onReplayStoreProblem = (problem: 'unavailable' | 'error'): void => {
+    metrics.storeFailures.inc({ operation: 'replay-check', kind: problem });
     const now = Date.now();
     if (now - lastWarning >= STORE_WARNING_INTERVAL_MS) {
       lastWarning = now;
-      logger.warn({ backend: store.backend }, 'store unavailable: replay check is local to this replica');
+      if (problem === 'unavailable') {
+        logger.warn({ backend: store.backend }, 'store unavailable: replay check is local to this replica');
+      } else {
+        logger.error({ backend: store.backend }, 'store error on replay check: tokens are refused until it is fixed');
+      }
     }
   };
   const verifier = createTokenVerifier({
     trustedIssuers: config.trustedIssuers,
     keys: createKeyResolver({ timeoutMs: JWKS_TIMEOUT_MS }),
-    replay: createReplayGuard(store, onReplayStoreUnavailable),
+    replay: createReplayGuard(store, onReplayStoreProblem),
   });
   const handle = createApp({
     config,

@@ -100,6 +100,10 @@ export function createApp(deps: AppDeps): AppHandle {
     locals(res).requestId = requestId;
     res.setHeader('X-Request-Id', requestId);
     res.setHeader('Cache-Control', 'no-store');
+    if (draining) {
+      // The client's next call then opens a new connection, which the balancer sends to a replica that stays.
+      res.setHeader('Connection', 'close');
+    }
     const started = process.hrtime.bigint();
     res.on('finish', () => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
@@ -288,10 +292,11 @@ export function createApp(deps: AppDeps): AppHandle {
       try {
         await deps.store.saveFeedback(records);
       } catch (error) {
-        if (error instanceof StoreUnavailableError) {
-          metrics.storeUnavailable.inc({ operation: 'feedback' });
+        const unavailable = error instanceof StoreUnavailableError;
+        metrics.storeFailures.inc({ operation: 'feedback', kind: unavailable ? 'unavailable' : 'error' });
+        if (unavailable) {
           res.setHeader('Retry-After', '5');
-          throw new CdsError('UNAVAILABLE', 'The feedback store is unavailable; nothing was stored, retry later');
+          throw new CdsError('UNAVAILABLE', 'The feedback store is unavailable; retry later');
         }
         throw error;
       }

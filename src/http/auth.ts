@@ -4,6 +4,7 @@ import type { TrustedIssuer } from '../config.js';
 import { CdsError } from '../errors.js';
 import type { KeyResolver } from './jwks.js';
 import type { ReplayGuard } from './replay-guard.js';
+import { isStorableText } from './schemas.js';
 
 /*
  * CDS Hooks 2.0 "Trusting CDS Clients" (https://cds-hooks.hl7.org/2.0/#trusting-cds-clients): the EHR signs a JWT
@@ -111,6 +112,10 @@ export function createTokenVerifier(deps: {
       throw unauthenticated();
     }
     const tenant = typeof claims.tenant === 'string' ? claims.tenant : undefined;
+    // Stored with each feedback record: a tenant the store cannot hold is refused here, not at the database.
+    if (tenant !== undefined && (tenant.length > 256 || !isStorableText(tenant))) {
+      throw unauthenticated();
+    }
     return { iss: issuer.iss, jti, ...(tenant !== undefined ? { tenant } : {}) };
   };
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Store } from '../store/store.js';
+import { StoreUnavailableError, type Store } from '../store/store.js';
 
 /**
  * Remembers each token id (`jti`, per issuer) until its token expires, so a captured token cannot be replayed.
@@ -45,12 +45,16 @@ export function createMemoryReplaySet(): (key: string, expiresAtMs: number, nowM
  * The store's replay set (shared by every replica on the same database), in front of which this process's memory
  * answers a local replay without a round trip.
  *
- * When the store cannot answer in time the call goes on with the local check alone (JUDGMENT: the token's
- * signature, issuer, audience and age were verified; refusing every call while the database is down would take
- * the cards from every clinician, and a replay across replicas inside that window is the residual risk). Each such
- * call is reported through `onStoreUnavailable` so the metric and log show it.
+ * When the store is unavailable (unreachable, or no answer within its deadline) the call goes on with the local
+ * check alone (JUDGMENT: the token's signature, issuer, audience and age were verified; refusing every call while
+ * the database is down would take the cards from every clinician, and a replay at another replica inside that
+ * window is the residual risk). Any other store error (a missing privilege, a bug) is not an outage: the token is
+ * refused, so a misconfiguration cannot quietly switch replay protection off. Both are reported.
  */
-export function createReplayGuard(store: Store, onStoreUnavailable: () => void): ReplayGuard {
+export function createReplayGuard(
+  store: Store,
+  onStoreProblem: (problem: 'unavailable' | 'error') => void,
+): ReplayGuard {
   const local = createMemoryReplaySet();
   return {
     async firstUse(issuer, jti, expiresAtMs, nowMs) {
@@ -60,9 +64,13 @@ export function createReplayGuard(store: Store, onStoreUnavailable: () => void):
       }
       try {
         return await store.claimTokenKey(key, expiresAtMs, nowMs);
-      } catch {
-        onStoreUnavailable();
-        return true;
+      } catch (error) {
+        if (error instanceof StoreUnavailableError) {
+          onStoreProblem('unavailable');
+          return true;
+        }
+        onStoreProblem('error');
+        return false;
       }
     },
   };

@@ -35,19 +35,29 @@ export const draftResourcesSchema = z.looseObject({
   entry: z.array(z.looseObject({ fullUrl: z.string().optional(), resource: z.unknown().optional() })).optional(),
 });
 
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * Text that is stored: well-formed Unicode without NUL. PostgreSQL cannot store either in text or jsonb, so without
+ * this a stray byte would be refused by one back end and kept by the other; both now answer 400.
+ */
+export const isStorableText = (text: string): boolean => !text.includes('\u0000') && !LONE_SURROGATE.test(text);
+
+const storedText = () => z.string().refine(isStorableText, 'must be well-formed Unicode text without NUL');
+
 const overrideCoding = z.object({
-  system: z.string().min(1).optional(),
-  code: z.string().min(1),
-  display: z.string().optional(),
+  system: storedText().min(1).optional(),
+  code: storedText().min(1),
+  display: storedText().optional(),
 });
 
 const feedbackItem = z
   .object({
-    card: z.string().min(1).max(128),
+    card: storedText().min(1).max(128),
     outcome: z.enum(['accepted', 'overridden']),
-    acceptedSuggestions: z.array(z.object({ id: z.string().min(1).max(128) })).optional(),
+    acceptedSuggestions: z.array(z.object({ id: storedText().min(1).max(128) })).optional(),
     overrideReason: z
-      .object({ reason: overrideCoding.optional(), userComment: z.string().max(4000).optional() })
+      .object({ reason: overrideCoding.optional(), userComment: storedText().max(4000).optional() })
       .optional(),
     outcomeTimestamp: z.iso.datetime({ offset: true }),
   })

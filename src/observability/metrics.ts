@@ -10,7 +10,7 @@ export interface Metrics {
   readonly fhirFallback: Counter<'resource' | 'outcome'>;
   readonly feedback: Counter<'outcome'>;
   readonly invalidResources: Counter<'resource'>;
-  readonly storeUnavailable: Counter<'operation'>;
+  readonly storeFailures: Counter<'operation' | 'kind'>;
 }
 
 /** One registry per app instance (not prom-client's global one) so tests and replicas in one process stay apart. */
@@ -71,10 +71,10 @@ export function createMetrics(options: { collectProcessMetrics?: boolean } = {})
       labelNames: ['resource'],
       registers,
     }),
-    storeUnavailable: new Counter({
-      name: 'oncosign_store_unavailable_total',
-      help: 'Store operations that failed or timed out: replay-check (the call went on with the local check) or feedback (answered 503)',
-      labelNames: ['operation'],
+    storeFailures: new Counter({
+      name: 'oncosign_store_failures_total',
+      help: 'Store operations that failed, by operation (replay-check, feedback) and kind: unavailable (replay check went on locally; feedback answered 503) or error (token refused; feedback answered 500)',
+      labelNames: ['operation', 'kind'],
       registers,
     }),
   };

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { FEEDBACK_COLUMNS, feedbackFromRow, feedbackValues, type FeedbackRow } from './feedback-rows.js';
-import type { Store } from './store.js';
+import { StoreUnavailableError, type Store } from './store.js';
 
 /*
  * The embedded default store, for one process. Feedback is written with WAL and synchronous=FULL: a transaction is
@@ -60,12 +60,29 @@ function migrate(db: Database.Database): void {
   }).immediate();
 }
 
-/** A synchronous driver call as a promise, so its errors (a closed connection, a failed constraint) reject as
- * PostgreSQL's do instead of throwing at the caller. */
+/** Errors that say "not now" (locked past busy_timeout, disk full or failing, closed) rather than "never". */
+function isUnavailable(error: unknown): boolean {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  if (typeof code === 'string') {
+    return /^SQLITE_(BUSY|LOCKED|IOERR|FULL|CANTOPEN)/.test(code);
+  }
+  return error instanceof TypeError && /connection is not open/.test(error.message);
+}
+
+/**
+ * A synchronous driver call as a promise, so its errors reject as PostgreSQL's do instead of throwing at the
+ * caller, with the same split: StoreUnavailableError for "retry later", the driver's own error otherwise.
+ */
 function settle<T>(call: () => T): Promise<T> {
   try {
     return Promise.resolve(call());
   } catch (error) {
+    if (isUnavailable(error)) {
+      const code = (error as { code?: unknown }).code;
+      return Promise.reject(
+        new StoreUnavailableError(`SQLite store unavailable (${typeof code === 'string' ? code : 'closed'})`),
+      );
+    }
     return Promise.reject(error instanceof Error ? error : new Error(String(error)));
   }
 }

@@ -43,10 +43,16 @@ interface Manifest {
   readonly doc: Record<string, unknown>;
 }
 
+/** What `kubectl apply -f deploy/` applies (the directory, not its subdirectories), and the example Secret. */
+const APPLIED = readdirSync(DEPLOY_DIR)
+  .filter((f) => /\.ya?ml$/.test(f))
+  .map((f) => join(DEPLOY_DIR, f));
+const EXAMPLE_SECRET = join(DEPLOY_DIR, 'examples', 'secret.yaml');
+
 function readManifests(): Manifest[] {
   const manifests: Manifest[] = [];
-  for (const file of readdirSync(DEPLOY_DIR).filter((f) => /\.ya?ml$/.test(f))) {
-    for (const document of parseAllDocuments(readFileSync(join(DEPLOY_DIR, file), 'utf8'))) {
+  for (const file of [...APPLIED, EXAMPLE_SECRET]) {
+    for (const document of parseAllDocuments(readFileSync(file, 'utf8'))) {
       expect(document.errors, file).toEqual([]);
       const doc = document.toJS() as Record<string, unknown>;
       const kind = `${String(doc.apiVersion)} ${String(doc.kind)}`;
@@ -73,11 +79,14 @@ const pod = deployment.spec!.template.spec!;
 const container = pod.containers[0]!;
 
 describe('deploy/: Kubernetes schemas', () => {
-  it.each(manifests.map((m) => [m.file, m.kind, m] as const))('%s (%s) is valid', (_file, kind, manifest) => {
-    expect(() => {
-      validators[kind](manifest.doc);
-    }).not.toThrow();
-  });
+  it.each(manifests.map((m) => [m.file.slice(DEPLOY_DIR.length + 1), m.kind, m] as const))(
+    '%s (%s) is valid',
+    (_file, kind, manifest) => {
+      expect(() => {
+        validators[kind](manifest.doc);
+      }).not.toThrow();
+    },
+  );
 
   it('the validator is live: a wrongly typed field is rejected', () => {
     const broken = structuredClone(deployment) as unknown as {
@@ -91,6 +100,12 @@ describe('deploy/: Kubernetes schemas', () => {
 });
 
 describe('deploy/: one coherent deployment of this service', () => {
+  it('applies no Secret and no replica count: the real Secret and the autoscaler own those', () => {
+    const applied = manifests.filter((m) => APPLIED.includes(m.file));
+    expect(applied.map((m) => m.kind)).not.toContain('v1 Secret');
+    expect(deployment.spec).not.toHaveProperty('replicas');
+  });
+
   const podLabels = deployment.spec!.template.metadata!.labels!;
 
   it('selects its own pods from the Deployment, Service and PodDisruptionBudget', () => {
@@ -155,9 +170,8 @@ describe('deploy/: one coherent deployment of this service', () => {
     const config = loadConfig(env);
     expect(config.store.backend).toBe('postgresql');
     expect(config.trustedIssuers.length).toBeGreaterThan(0);
-    // The grace period covers the balancer delay, the in-flight calls and the forced cut (10 s) after them.
-    expect(pod.terminationGracePeriodSeconds! * 1000).toBeGreaterThan(
-      config.shutdownDelayMs + config.fhirTimeoutMs + 10_000,
-    );
+    // The grace period covers the balancer delay, the drain (in-flight calls, cut at 10 s at the latest) and
+    // closing the pools (a statement still running gets the 5 s query timeout).
+    expect(pod.terminationGracePeriodSeconds! * 1000).toBeGreaterThan(config.shutdownDelayMs + 10_000 + 5_000);
   });
 });

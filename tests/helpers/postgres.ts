@@ -7,6 +7,8 @@ export interface TestDatabase {
   readonly url: string;
   /** Runs SQL over its own connection, as a reporting tool or another replica would see the data. */
   query<R extends pg.QueryResultRow>(text: string, values?: unknown[]): Promise<R[]>;
+  /** A connection of its own, for tests that hold a transaction open (release it when done). */
+  connect(): Promise<pg.PoolClient>;
   drop(): Promise<void>;
 }
 
@@ -31,6 +33,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     async query<R extends pg.QueryResultRow>(text: string, values: unknown[] = []) {
       return (await reader.query<R>(text, values)).rows;
     },
+    connect: () => reader.connect(),
     async drop() {
       await reader.end();
       const dropper = new pg.Client({ connectionString: postgres.adminUrl });

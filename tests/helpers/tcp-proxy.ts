@@ -6,9 +6,10 @@ import { createConnection, createServer, type AddressInfo, type Socket } from 'n
  * them, so tests can make that network fail the ways networks fail without touching either end:
  *   forward   — passes bytes both ways;
  *   refuse    — drops new connections at once (the peer is down);
- *   blackhole — accepts and never answers (a partition: only a timeout ends the wait);
+ *   blackhole — a partition: connections already open stay open but carry nothing more either way, and new ones
+ *               are accepted and never answered (only a timeout ends a wait);
  *   hold      — accepts and buffers, forwarding only once release() is called (a slow network).
- * Switching mode cuts the connections already open, as an outage would.
+ * Switching to any mode but blackhole cuts the connections already open, as an outage (or its end) would.
  */
 
 export type ProxyMode = 'forward' | 'refuse' | 'blackhole' | 'hold';
@@ -27,6 +28,7 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
   let mode: ProxyMode = 'forward';
   const open = new Set<Socket>();
   const held: { client: Socket; chunks: Buffer[] }[] = [];
+  const pairs = new Set<{ client: Socket; upstream: Socket }>();
 
   const forward = (client: Socket, buffered: readonly Buffer[]): void => {
     const upstream = createConnection(target);
@@ -41,6 +43,9 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     }
     client.pipe(upstream);
     upstream.pipe(client);
+    const pair = { client, upstream };
+    pairs.add(pair);
+    client.on('close', () => pairs.delete(pair));
   };
 
   const server = createServer((client) => {
@@ -66,6 +71,14 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     port: (server.address() as AddressInfo).port,
     setMode(next) {
       mode = next;
+      if (next === 'blackhole') {
+        // Bytes already in flight are dropped, and nothing more crosses: the sockets stay open and silent.
+        for (const { client, upstream } of pairs) {
+          client.unpipe(upstream);
+          upstream.unpipe(client);
+        }
+        return;
+      }
       for (const socket of open) {
         socket.destroy();
       }

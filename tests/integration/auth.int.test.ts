@@ -209,6 +209,14 @@ describe('time claims', () => {
   });
 });
 
+describe('tenant claim', () => {
+  it('accepts a plain tenant, and refuses one the store could not keep with feedback', async () => {
+    expectCards(await post(h.bearer(ENCOUNTER_SIGN, { tenant: 'clinic-7' })));
+    expectBare401(await post(h.bearer(ENCOUNTER_SIGN, { tenant: 'clinic\u00007' })));
+    expectBare401(await post(h.bearer(ENCOUNTER_SIGN, { tenant: 'x'.repeat(257) })));
+  });
+});
+
 describe('required claims', () => {
   for (const claim of ['iss', 'aud', 'exp', 'iat', 'jti']) {
     it(`refuses a token without ${claim}`, async () => {

@@ -42,6 +42,19 @@ const feedbackBody = (card: string) => ({
   ],
 });
 
+/** The value of oncosign_store_failures_total for one operation and kind (0 when absent). */
+function failures(metricsText: string, operation: string, kind: string): number {
+  const line = metricsText
+    .split('\n')
+    .find(
+      (l) =>
+        l.startsWith('oncosign_store_failures_total{') &&
+        l.includes(`operation="${operation}"`) &&
+        l.includes(`kind="${kind}"`),
+    );
+  return line === undefined ? 0 : Number(line.split(' ').at(-1));
+}
+
 async function storedCards(): Promise<string[]> {
   return (await database.query<{ card_uuid: string }>('SELECT card_uuid FROM feedback')).map((r) => r.card_uuid);
 }
@@ -79,8 +92,8 @@ describe.each(['refuse', 'blackhole'] as const)('PostgreSQL unreachable (%s)', (
     expect(ready.status).toBe(200);
     expect(ready.body.checks).toMatchObject({ store: 'unreachable', storeBackend: 'postgresql' });
     const metrics = (await h.request.get('/metrics')).text;
-    expect(metrics).toMatch(/oncosign_store_unavailable_total\{operation="replay-check"\} [1-9]/);
-    expect(metrics).toMatch(/oncosign_store_unavailable_total\{operation="feedback"\} [1-9]/);
+    expect(failures(metrics, 'replay-check', 'unavailable')).toBeGreaterThan(0);
+    expect(failures(metrics, 'feedback', 'unavailable')).toBeGreaterThan(0);
 
     proxy.setMode('forward');
     const after = randomUUID();
@@ -93,7 +106,7 @@ describe.each(['refuse', 'blackhole'] as const)('PostgreSQL unreachable (%s)', (
     expect(stored).toContain(after);
     expect(stored).not.toContain(during);
     console.log(`store outage (${outage}): cards in ${elapsed.toFixed(0)} ms, feedback 503, recovered`);
-  });
+  }, 30_000);
 });
 
 describe('PostgreSQL not accepting connections yet at start-up', () => {
@@ -125,6 +138,128 @@ describe('PostgreSQL not accepting connections yet at start-up', () => {
       expect(performance.now() - started).toBeLessThan(4_000);
     } finally {
       proxy.setMode('forward');
+    }
+  });
+});
+
+describe('a busy database is not an outage', () => {
+  it('checks replay in the store while every feedback connection waits on a lock', async () => {
+    const locker = await database.connect();
+    try {
+      await locker.query('BEGIN');
+      await locker.query('LOCK TABLE feedback IN ACCESS EXCLUSIVE MODE');
+      // More feedback writes than the feedback pool has connections: all of them wait on the lock.
+      const waiting = Array.from({ length: 8 }, () =>
+        h.request.post(FEEDBACK).set('Authorization', h.bearer(FEEDBACK)).send(feedbackBody(randomUUID())),
+      );
+      const pending = Promise.all(waiting.map((w) => w.then((r) => r.status)));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+
+      const before = failures((await h.request.get('/metrics')).text, 'replay-check', 'unavailable');
+      const keysBefore = Number((await database.query<{ n: string }>('SELECT COUNT(*) AS n FROM token_keys'))[0]?.n);
+      const res = await h.request
+        .post(ENCOUNTER_SIGN)
+        .set('Authorization', h.bearer(ENCOUNTER_SIGN))
+        .send(encounterSignRequest());
+      expect(res.status).toBe(200);
+      const keysAfter = Number((await database.query<{ n: string }>('SELECT COUNT(*) AS n FROM token_keys'))[0]?.n);
+      expect(keysAfter).toBeGreaterThan(keysBefore);
+      expect(failures((await h.request.get('/metrics')).text, 'replay-check', 'unavailable')).toBe(before);
+
+      await locker.query('COMMIT');
+      expect(await pending).toEqual(Array.from({ length: 8 }, () => 200));
+    } finally {
+      await locker.query('ROLLBACK').catch(() => undefined);
+      locker.release();
+    }
+  }, 30_000);
+});
+
+describe('a store error that is not an outage', () => {
+  const role = `oncosign_app_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
+  const password = randomUUID();
+  let limitedUrl: string;
+
+  beforeAll(async () => {
+    await database.query(`CREATE ROLE ${role} LOGIN PASSWORD '${password}'`);
+    await database.query(`GRANT USAGE ON SCHEMA public TO ${role}`);
+    await database.query(`GRANT SELECT ON schema_migrations TO ${role}`);
+    const url = new URL(database.url);
+    url.username = role;
+    url.password = password;
+    limitedUrl = url.toString();
+  });
+  afterAll(async () => {
+    await database.query(`DROP OWNED BY ${role}`);
+    await database.query(`DROP ROLE ${role}`);
+  });
+
+  const options = { poolSize: 2, claimTimeoutMs: 250, queryTimeoutMs: 2_000, startupTimeoutMs: 5_000 };
+
+  it('stops start-up when the role cannot write what the replay check writes', async () => {
+    await database.query(`GRANT SELECT, INSERT, DELETE ON token_keys, feedback TO ${role}`);
+    const started = performance.now();
+    await expect(openPostgresStore(limitedUrl, options)).rejects.toMatchObject({
+      code: '42501',
+      message: expect.stringContaining('token_keys'),
+    });
+    // Not retried as if the database were unreachable.
+    expect(performance.now() - started).toBeLessThan(2_000);
+  });
+
+  it('refuses tokens (never accepts them unchecked) when the replay check fails for another reason', async () => {
+    await database.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON token_keys, feedback TO ${role}`);
+    await database.query(`GRANT USAGE ON SEQUENCE feedback_id_seq TO ${role}`);
+    const limited = await startHarness({ env: { DATABASE_URL: limitedUrl } });
+    try {
+      const ok = await limited.request
+        .post(ENCOUNTER_SIGN)
+        .set('Authorization', limited.bearer(ENCOUNTER_SIGN))
+        .send(encounterSignRequest());
+      expect(ok.status).toBe(200);
+
+      await database.query(`REVOKE INSERT, UPDATE ON token_keys FROM ${role}`);
+      const refused = await limited.request
+        .post(ENCOUNTER_SIGN)
+        .set('Authorization', limited.bearer(ENCOUNTER_SIGN))
+        .send(encounterSignRequest());
+      expect(refused.status).toBe(401);
+      const metrics = (await limited.request.get('/metrics')).text;
+      expect(failures(metrics, 'replay-check', 'error')).toBe(1);
+      expect(failures(metrics, 'replay-check', 'unavailable')).toBe(0);
+      expect(
+        limited.logs().some((l) => l.msg === 'store error on replay check: tokens are refused until it is fixed'),
+      ).toBe(true);
+    } finally {
+      await limited.close();
+    }
+  });
+});
+
+describe('feedback text the store cannot hold', () => {
+  it.each([
+    ['a NUL in the comment', { userComment: 'see note\u0000' }],
+    ['a lone surrogate in the comment', { userComment: 'pain \ud83d' }],
+  ])('is refused with 400 (%s), identically on both back ends', async (_name, reason) => {
+    const body = {
+      feedback: [
+        {
+          card: randomUUID(),
+          outcome: 'overridden',
+          overrideReason: { reason: { code: 'rule-not-applicable' }, ...reason },
+          outcomeTimestamp: new Date().toISOString(),
+        },
+      ],
+    };
+    const sqlite = await startHarness();
+    try {
+      for (const harness of [h, sqlite]) {
+        const res = await harness.request.post(FEEDBACK).set('Authorization', harness.bearer(FEEDBACK)).send(body);
+        expect(res.status).toBe(400);
+        expect(res.body.issue[0].details.coding[0].code).toBe('INVALID_REQUEST');
+      }
+    } finally {
+      await sqlite.close();
     }
   });
 });
