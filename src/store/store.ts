@@ -25,7 +25,10 @@ export interface Store {
   /** Stores all records or none; resolves only once they are durable. */
   saveFeedback(records: readonly FeedbackRecord[]): Promise<void>;
   countFeedback(): Promise<number>;
-  /** The oldest `limit` records, in the order they were stored. */
+  /**
+   * The first `limit` records by insertion id. With one process that is the order they were stored; across
+   * replicas, ids are handed out when an insert begins, so two concurrent commits may appear in either order.
+   */
   listFeedback(limit: number): Promise<FeedbackRecord[]>;
   /**
    * Remembers a token key until `expiresAtMs`. True the first time the key is seen while unexpired, false for a

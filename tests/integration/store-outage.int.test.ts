@@ -4,6 +4,7 @@ import { anInfusion, encounterSignRequest } from '../helpers/builders.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/postgres.js';
 import { openPostgresStore } from '../../src/store/postgres-store.js';
 import { ENCOUNTER_SIGN, startHarness, type Harness } from '../helpers/service-harness.js';
+import { startServerProcess } from '../helpers/server-process.js';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
 
 /*
@@ -205,6 +206,20 @@ describe('a store error that is not an outage', () => {
     });
     // Not retried as if the database were unreachable.
     expect(performance.now() - started).toBeLessThan(2_000);
+  });
+
+  it('makes the server process exit 1 at start-up, naming the error class and never the connection string', async () => {
+    await database.query(`GRANT SELECT, INSERT, DELETE ON token_keys, feedback TO ${role}`);
+    await database.query(`REVOKE UPDATE ON token_keys FROM ${role}`);
+    const failure = await startServerProcess({ DATABASE_URL: limitedUrl }).then(
+      () => 'started',
+      (error: unknown) => (error instanceof Error ? error.message : String(error)),
+    );
+    expect(failure).toMatch(/exited \(1\) before listening/);
+    expect(failure).toContain('start-up failed: the store could not be opened');
+    expect(failure).toContain('"code":"42501"');
+    expect(failure).not.toContain(password);
+    expect(failure).not.toContain(role);
   });
 
   it('refuses tokens (never accepts them unchecked) when the replay check fails for another reason', async () => {
