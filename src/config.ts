@@ -30,7 +30,8 @@ const envSchema = z.object({
     .string()
     .refine(isPostgresUrl, 'DATABASE_URL must be a postgres:// or postgresql:// URL (value not shown)')
     .optional(),
-  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  // Split between the replay-check and feedback pools, so at least one connection each.
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(2).max(200).default(10),
   BODY_LIMIT: z
     .string()
     .regex(/^\d+(\.\d+)?\s*(b|kb|mb)$/i, 'BODY_LIMIT must look like 5mb, 750kb or 100000b')

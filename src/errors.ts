@@ -47,3 +47,12 @@ export function operationOutcomeFor(error: CdsError): OperationOutcome {
     ],
   };
 }
+
+/**
+ * A driver's error class, safe to log: a SQLSTATE (`42501`), a SQLite code (`SQLITE_BUSY`) or a network code
+ * (`ECONNREFUSED`), never the message, which can quote data or a connection string.
+ */
+export function errorCode(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' && /^[0-9A-Z_]{1,40}$/.test(code) ? code : undefined;
+}

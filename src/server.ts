@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import { ConfigError, loadConfig } from './config.js';
+import { errorCode } from './errors.js';
 import { createLogger } from './observability/logger.js';
 import { createService } from './service.js';
 
@@ -97,11 +98,6 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => {
     shutdown('SIGINT');
   });
-}
-
-function errorCode(error: unknown): string | undefined {
-  const code = (error as { code?: unknown } | undefined)?.code;
-  return typeof code === 'string' ? code : undefined;
 }
 
 void main();

@@ -8,6 +8,7 @@ import { createMetrics, type Metrics } from './observability/metrics.js';
 import { openStore } from './store/open-store.js';
 import type { Store } from './store/store.js';
 import { loadEngine } from './engine.js';
+import { errorCode } from './errors.js';
 
 export interface Service extends AppHandle {
   readonly store: Store;
@@ -16,7 +17,7 @@ export interface Service extends AppHandle {
 
 /** How long a JWKS fetch may take before the call is refused (401); keys are cached, so this is rare. */
 const JWKS_TIMEOUT_MS = 2_000;
-/** While the store is failing, one warning per this interval (the metric counts every call). */
+/** While the store is failing, one log line per kind per this interval (the metric counts every call). */
 const STORE_WARNING_INTERVAL_MS = 60_000;
 
 /**
@@ -32,17 +33,19 @@ export async function createService(
   const engine = loadEngine(config.siteConfigPath);
   const store = await openStore(config.store);
   const metrics = createMetrics({ collectProcessMetrics: options.collectProcessMetrics ?? false });
-  let lastWarning = -Infinity;
-  const onReplayStoreProblem = (problem: 'unavailable' | 'error'): void => {
+  const lastLogged = { unavailable: -Infinity, error: -Infinity };
+  const onReplayStoreProblem = (problem: 'unavailable' | 'error', error: unknown): void => {
     metrics.storeFailures.inc({ operation: 'replay-check', kind: problem });
     const now = Date.now();
-    if (now - lastWarning >= STORE_WARNING_INTERVAL_MS) {
-      lastWarning = now;
-      if (problem === 'unavailable') {
-        logger.warn({ backend: store.backend }, 'store unavailable: replay check is local to this replica');
-      } else {
-        logger.error({ backend: store.backend }, 'store error on replay check: tokens are refused until it is fixed');
-      }
+    if (now - lastLogged[problem] < STORE_WARNING_INTERVAL_MS) {
+      return;
+    }
+    lastLogged[problem] = now;
+    const details = { backend: store.backend, code: errorCode(error) };
+    if (problem === 'unavailable') {
+      logger.warn(details, 'store unavailable: replay check is local to this replica');
+    } else {
+      logger.error(details, 'store error on replay check: tokens are refused until it is fixed');
     }
   };
   const verifier = createTokenVerifier({

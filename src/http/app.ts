@@ -6,7 +6,7 @@ import helmet from 'helmet';
 import type { CdsService } from '../cds/services.js';
 import type { Engine } from '../engine.js';
 import type { Config } from '../config.js';
-import { CdsError, operationOutcomeFor } from '../errors.js';
+import { CdsError, errorCode, operationOutcomeFor } from '../errors.js';
 import { createConcurrencyLimit } from '../fhir/concurrency.js';
 import { createFhirReader, type FhirReader } from '../fhir/fhir-server-source.js';
 import type { Logger } from '../observability/logger.js';
@@ -363,7 +363,12 @@ export function createApp(deps: AppDeps): AppHandle {
       return;
     }
     logger.error(
-      { requestId: locals(res).requestId, route: req.path, err: error instanceof Error ? error.name : 'unknown' },
+      {
+        requestId: locals(res).requestId,
+        route: req.path,
+        err: error instanceof Error ? error.name : 'unknown',
+        code: errorCode(error),
+      },
       'unhandled error',
     );
     sendError(res, new CdsError('INTERNAL', 'Internal error; the request id identifies it in the logs'));

@@ -53,7 +53,7 @@ export function createMemoryReplaySet(): (key: string, expiresAtMs: number, nowM
  */
 export function createReplayGuard(
   store: Store,
-  onStoreProblem: (problem: 'unavailable' | 'error') => void,
+  onStoreProblem: (problem: 'unavailable' | 'error', error: unknown) => void,
 ): ReplayGuard {
   const local = createMemoryReplaySet();
   return {
@@ -66,10 +66,10 @@ export function createReplayGuard(
         return await store.claimTokenKey(key, expiresAtMs, nowMs);
       } catch (error) {
         if (error instanceof StoreUnavailableError) {
-          onStoreProblem('unavailable');
+          onStoreProblem('unavailable', error);
           return true;
         }
-        onStoreProblem('error');
+        onStoreProblem('error', error);
         return false;
       }
     },

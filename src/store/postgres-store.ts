@@ -65,30 +65,44 @@ const selectFeedback = FEEDBACK_COLUMNS.map((c) => {
   return c;
 }).join(', ');
 
-const NETWORK_ERROR_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EPIPE',
+/**
+ * SQLSTATE classes that say the statement itself, the data or the configuration is wrong: retrying cannot help,
+ * and such an error must not be taken for an outage (a replay check that fails this way refuses the token).
+ * 0A feature not supported, 21 cardinality, 22 data, 23 integrity, 26 statement name, 28 authorization (a wrong
+ * password), 2F routine, 34 cursor, 3D database, 3F schema, 42 syntax or access (a missing privilege or table),
+ * 44 check option, P0 PL/pgSQL.
+ */
+const PERMANENT_SQLSTATE_CLASSES = new Set([
+  '0A',
+  '21',
+  '22',
+  '23',
+  '26',
+  '28',
+  '2F',
+  '34',
+  '3D',
+  '3F',
+  '42',
+  '44',
+  'P0',
 ]);
 
 /**
- * Whether an error says the database could not be reached or answered in time (retry later), rather than that
- * it refused the statement (a privilege, a missing table, bad data: retrying cannot help, and must not be taken
- * for an outage). SQLSTATE classes 08 (connection) and 57P (shutdown, starting up), 53300 (too many connections),
- * network errors, and node-postgres's own timeouts and dropped connections.
+ * Whether an error means "not now" (retry later): the database could not be reached, or could not do the work at
+ * this moment. That is every SQLSTATE outside the permanent classes (connection 08, read-only after a failover
+ * 25006, resources 53, lock timeout 55P03, cancelled or shutting down 57, I/O 58, serialization 40, ...), every
+ * network error code (ECONNREFUSED, ENETDOWN, ...), and node-postgres's own timeouts and dropped connections. An
+ * error with no code and no such message is a bug, not an outage.
  */
-export function isConnectionError(error: unknown): boolean {
+export function isTransient(error: unknown): boolean {
   const code = (error as { code?: unknown } | undefined)?.code;
   if (typeof code === 'string') {
-    return code.startsWith('08') || code.startsWith('57P') || code === '53300' || NETWORK_ERROR_CODES.has(code);
+    const isSqlState = /^[0-9A-Z]{5}$/.test(code);
+    return !isSqlState || !PERMANENT_SQLSTATE_CLASSES.has(code.slice(0, 2));
   }
   const message = error instanceof Error ? error.message : '';
-  return /timeout|Connection terminated|Client has encountered a connection error/i.test(message);
+  return /timeout|Connection terminated|connection error/i.test(message);
 }
 
 function unavailable(error: unknown): StoreUnavailableError {
@@ -97,17 +111,23 @@ function unavailable(error: unknown): StoreUnavailableError {
   return new StoreUnavailableError(`PostgreSQL store unavailable (${typeof code === 'string' ? code : 'no answer'})`);
 }
 
-/** Settles within `ms`: the work goes on in the background, its late outcome ignored. */
-async function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
+/**
+ * Runs `work` with `ms` to settle. `expired()` tells the work, once it finally has a connection, that its caller
+ * has already moved on, so it can give the connection back instead of running a query nobody waits for.
+ */
+async function withDeadline<T>(work: (expired: () => boolean) => Promise<T>, ms: number): Promise<T> {
+  let timedOut = false;
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_resolve, reject) => {
     timer = setTimeout(() => {
+      timedOut = true;
       reject(new StoreUnavailableError('PostgreSQL store unavailable (deadline)'));
     }, ms);
   });
-  work.catch(() => undefined);
+  const running = work(() => timedOut);
+  running.catch(() => undefined);
   try {
-    return await Promise.race([work, deadline]);
+    return await Promise.race([running, deadline]);
   } finally {
     clearTimeout(timer);
   }
@@ -161,7 +181,7 @@ async function whenReachable(work: () => Promise<void>, timeoutMs: number): Prom
       await work();
       return;
     } catch (error) {
-      if (!isConnectionError(error) || Date.now() + delay > deadline) {
+      if (!isTransient(error) || Date.now() + delay > deadline) {
         throw error;
       }
       await new Promise((resolve) => setTimeout(resolve, delay));
@@ -172,6 +192,28 @@ async function whenReachable(work: () => Promise<void>, timeoutMs: number): Prom
 const CLAIM_SQL = `INSERT INTO token_keys (key, expires_at) VALUES ($1, to_timestamp($2 / 1000.0))
   ON CONFLICT (key) DO UPDATE SET expires_at = EXCLUDED.expires_at
   WHERE token_keys.expires_at <= to_timestamp($3 / 1000.0)`;
+
+/**
+ * What the service will do, tried once at start-up, so that a role without the privileges for it stops start-up
+ * (exit 1, rollout halted) instead of failing calls later: the replay check's upsert and the expiry sweep's delete
+ * on a throwaway key, and the feedback insert's privileges.
+ */
+async function probePrivileges(pool: pg.Pool): Promise<void> {
+  const now = Date.now();
+  const key = `startup-probe-${String(process.pid)}-${String(now)}`;
+  await pool.query(CLAIM_SQL, [key, now, now]);
+  await pool.query('DELETE FROM token_keys WHERE key = $1', [key]);
+  const { rows } = await pool.query<{ insert: boolean; sequence: boolean }>(
+    `SELECT has_table_privilege('feedback', 'INSERT') AS insert,
+            has_sequence_privilege('feedback_id_seq', 'USAGE') AS sequence`,
+  );
+  const granted = rows[0];
+  if (!granted?.insert || !granted.sequence) {
+    throw Object.assign(new Error('permission denied: INSERT on feedback, or USAGE on feedback_id_seq'), {
+      code: '42501',
+    });
+  }
+}
 
 export async function openPostgresStore(connectionString: string, options: PostgresStoreOptions): Promise<Store> {
   const newPool = (max: number): pg.Pool => {
@@ -188,16 +230,13 @@ export async function openPostgresStore(connectionString: string, options: Postg
     return pool;
   };
   // Two pools, so that slow feedback writes can never make replay checks wait for a connection.
-  const claimsPool = newPool(Math.max(1, Math.ceil(options.poolSize / 2)));
+  const claimsPool = newPool(Math.ceil(options.poolSize / 2));
   const feedbackPool = newPool(Math.max(1, Math.floor(options.poolSize / 2)));
   const endPools = () => Promise.all([claimsPool.end(), feedbackPool.end()]).then(() => undefined);
   try {
     await whenReachable(async () => {
       await migrate(feedbackPool);
-      // A write the replay check will make, with a key that expires at once: a role without the privileges it
-      // needs stops start-up here, instead of failing every call later.
-      const now = Date.now();
-      await claimsPool.query(CLAIM_SQL, [`startup-probe-${String(process.pid)}-${String(now)}`, now, now]);
+      await probePrivileges(claimsPool);
     }, options.startupTimeoutMs);
   } catch (error) {
     await endPools().catch(() => undefined);
@@ -206,19 +245,35 @@ export async function openPostgresStore(connectionString: string, options: Postg
 
   let closed = false;
   let nextSweep = 0;
+  // The server's statement_timeout cancels first; this client-side limit only catches a connection gone silent.
+  const backstopMs = options.queryTimeoutMs + 1_000;
   const query = async <R extends pg.QueryResultRow>(
     pool: pg.Pool,
     text: string,
     values: unknown[],
-    timeoutMs: number,
+    expired: () => boolean = () => false,
   ): Promise<pg.QueryResult<R>> => {
     if (closed) {
       throw new StoreUnavailableError('PostgreSQL store closed');
     }
+    let client: pg.PoolClient;
     try {
-      return await pool.query<R>({ text, values, query_timeout: timeoutMs } as pg.QueryConfig);
+      client = await pool.connect();
     } catch (error) {
-      throw isConnectionError(error) ? unavailable(error) : error;
+      throw isTransient(error) ? unavailable(error) : error;
+    }
+    if (expired()) {
+      client.release();
+      throw new StoreUnavailableError('PostgreSQL store unavailable (deadline)');
+    }
+    try {
+      const result = await client.query<R>({ text, values, query_timeout: backstopMs } as pg.QueryConfig);
+      client.release();
+      return result;
+    } catch (error) {
+      // A connection that saw an error is not reused (as pg.Pool's own query() does).
+      client.release(true);
+      throw isTransient(error) ? unavailable(error) : error;
     }
   };
 
@@ -238,15 +293,10 @@ export async function openPostgresStore(connectionString: string, options: Postg
         return;
       }
       // One statement: all rows commit together or none do, without holding a client across round trips.
-      await query(feedbackPool, insertText(records.length), records.flatMap(feedbackValues), options.queryTimeoutMs);
+      await query(feedbackPool, insertText(records.length), records.flatMap(feedbackValues));
     },
     async countFeedback() {
-      const { rows } = await query<{ n: string }>(
-        feedbackPool,
-        'SELECT COUNT(*) AS n FROM feedback',
-        [],
-        options.queryTimeoutMs,
-      );
+      const { rows } = await query<{ n: string }>(feedbackPool, 'SELECT COUNT(*) AS n FROM feedback', []);
       return Number(rows[0]?.n ?? 0);
     },
     async listFeedback(limit) {
@@ -254,7 +304,6 @@ export async function openPostgresStore(connectionString: string, options: Postg
         feedbackPool,
         `SELECT ${selectFeedback} FROM feedback ORDER BY id LIMIT $1`,
         [limit],
-        options.queryTimeoutMs,
       );
       return rows.map(feedbackFromRow);
     },
@@ -262,15 +311,12 @@ export async function openPostgresStore(connectionString: string, options: Postg
       if (nowMs >= nextSweep) {
         nextSweep = nowMs + SWEEP_INTERVAL_MS;
         // Not awaited, and on the feedback pool: housekeeping must not add to a clinician's call.
-        void query(
-          feedbackPool,
-          'DELETE FROM token_keys WHERE expires_at <= to_timestamp($1 / 1000.0)',
-          [nowMs],
-          options.queryTimeoutMs,
-        ).catch(() => undefined);
+        void query(feedbackPool, 'DELETE FROM token_keys WHERE expires_at <= to_timestamp($1 / 1000.0)', [nowMs]).catch(
+          () => undefined,
+        );
       }
       const { rowCount } = await withDeadline(
-        query(claimsPool, CLAIM_SQL, [key, Math.ceil(expiresAtMs), nowMs], options.claimTimeoutMs),
+        (expired) => query(claimsPool, CLAIM_SQL, [key, Math.ceil(expiresAtMs), nowMs], expired),
         options.claimTimeoutMs,
       );
       return rowCount === 1;
@@ -280,7 +326,7 @@ export async function openPostgresStore(connectionString: string, options: Postg
         return 'closed';
       }
       try {
-        await withDeadline(query(claimsPool, 'SELECT 1', [], options.claimTimeoutMs), options.claimTimeoutMs);
+        await withDeadline((expired) => query(claimsPool, 'SELECT 1', [], expired), options.claimTimeoutMs);
         return 'open';
       } catch {
         return 'unreachable';

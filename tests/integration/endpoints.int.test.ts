@@ -79,7 +79,10 @@ describe('operations endpoints', () => {
     expect(res.body.openapi).toBe('3.1.0');
     expect(res.body.servers).toEqual([{ url: PUBLIC_BASE_URL }]);
     expect(Object.keys(res.body.paths['/cds-services/{id}'].post.responses)).toEqual(
-      expect.arrayContaining(['200', '400', '401', '404', '412', '413']),
+      expect.arrayContaining(['200', '400', '401', '404', '412', '413', '429']),
+    );
+    expect(Object.keys(res.body.paths['/cds-services/{id}/feedback'].post.responses)).toEqual(
+      expect.arrayContaining(['200', '400', '401', '404', '413', '429', '503']),
     );
     expect(res.body.components.schemas.HookRequest.required).toEqual(
       expect.arrayContaining(['hook', 'hookInstance', 'context']),

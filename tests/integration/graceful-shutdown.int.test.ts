@@ -102,6 +102,9 @@ describe('SIGTERM during a rolling update', () => {
         signal: AbortSignal.timeout(20_000),
       });
 
+    const beforeSignal = await fetch(`${server.baseUrl}/readyz`);
+    expect(beforeSignal.headers.get('connection')).toBe('keep-alive');
+
     proxy.setMode('hold');
     const inFlight = Array.from({ length: IN_FLIGHT }, () => call(requestViaFhirServer()));
     await waitFor(() => proxy.heldCount('GET /fhir/MedicationAdministration') >= IN_FLIGHT, 10_000);
@@ -113,6 +116,8 @@ describe('SIGTERM during a rolling update', () => {
     // Inside the delay: not ready, but a call routed here by a balancer that has not noticed yet is served.
     const readiness = await fetch(`${server.baseUrl}/readyz`);
     expect(readiness.status).toBe(503);
+    // The client's next call opens a new connection, which the balancer sends to a replica that stays.
+    expect(readiness.headers.get('connection')).toBe('close');
     const feedbackUrl = `${url}/feedback`;
     const lateFeedback = await fetch(feedbackUrl, {
       method: 'POST',

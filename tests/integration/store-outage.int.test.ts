@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { anInfusion, encounterSignRequest } from '../helpers/builders.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/postgres.js';
 import { openPostgresStore } from '../../src/store/postgres-store.js';
+import { StoreUnavailableError, type FeedbackRecord } from '../../src/store/store.js';
 import { ENCOUNTER_SIGN, startHarness, type Harness } from '../helpers/service-harness.js';
 import { startServerProcess } from '../helpers/server-process.js';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
@@ -54,6 +55,18 @@ function failures(metricsText: string, operation: string, kind: string): number 
         l.includes(`kind="${kind}"`),
     );
   return line === undefined ? 0 : Number(line.split(' ').at(-1));
+}
+
+function aRecord(): FeedbackRecord {
+  return {
+    serviceId: 'oncology-encounter-sign',
+    cardUuid: randomUUID(),
+    outcome: 'accepted',
+    acceptedSuggestions: ['s1'],
+    outcomeTimestamp: new Date().toISOString(),
+    receivedAt: new Date().toISOString(),
+    issuer: 'https://ehr.example.org',
+  };
 }
 
 async function storedCards(): Promise<string[]> {
@@ -149,8 +162,8 @@ describe('a busy database is not an outage', () => {
     try {
       await locker.query('BEGIN');
       await locker.query('LOCK TABLE feedback IN ACCESS EXCLUSIVE MODE');
-      // More feedback writes than the feedback pool has connections: all of them wait on the lock.
-      const waiting = Array.from({ length: 8 }, () =>
+      // More feedback writes than DATABASE_POOL_SIZE (10, both pools together): all of them wait on the lock.
+      const waiting = Array.from({ length: 12 }, () =>
         h.request.post(FEEDBACK).set('Authorization', h.bearer(FEEDBACK)).send(feedbackBody(randomUUID())),
       );
       const pending = Promise.all(waiting.map((w) => w.then((r) => r.status)));
@@ -168,12 +181,41 @@ describe('a busy database is not an outage', () => {
       expect(failures((await h.request.get('/metrics')).text, 'replay-check', 'unavailable')).toBe(before);
 
       await locker.query('COMMIT');
-      expect(await pending).toEqual(Array.from({ length: 8 }, () => 200));
+      expect(await pending).toEqual(Array.from({ length: 12 }, () => 200));
     } finally {
       await locker.query('ROLLBACK').catch(() => undefined);
       locker.release();
     }
   }, 30_000);
+});
+
+describe('a statement that runs out of time', () => {
+  it('is an outage (503 for feedback), whichever of the server and the driver gives up first', async () => {
+    const store = await openPostgresStore(database.url, {
+      poolSize: 4,
+      claimTimeoutMs: 250,
+      queryTimeoutMs: 300,
+      startupTimeoutMs: 5_000,
+    });
+    const locker = await database.connect();
+    try {
+      await locker.query('BEGIN');
+      await locker.query('LOCK TABLE feedback IN ACCESS EXCLUSIVE MODE');
+      const outcomes = await Promise.all(
+        Array.from({ length: 6 }, (_, i) =>
+          store.saveFeedback([{ ...aRecord(), cardUuid: `timeout-${String(i)}` }]).then(
+            () => 'stored',
+            (error: unknown) => (error instanceof StoreUnavailableError ? 'unavailable' : String(error)),
+          ),
+        ),
+      );
+      expect(outcomes).toEqual(Array.from({ length: 6 }, () => 'unavailable'));
+    } finally {
+      await locker.query('ROLLBACK').catch(() => undefined);
+      locker.release();
+      await store.close();
+    }
+  });
 });
 
 describe('a store error that is not an outage', () => {
