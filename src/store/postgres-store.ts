@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { FEEDBACK_COLUMNS, feedbackFromRow, feedbackValues, type FeedbackRow } from './feedback-rows.js';
+import { errorCode } from '../errors.js';
 import { StoreUnavailableError, type Store } from './store.js';
 
 /*
@@ -107,8 +108,8 @@ export function isTransient(error: unknown): boolean {
 
 function unavailable(error: unknown): StoreUnavailableError {
   // The driver's message can quote the connection string's host and user, never data; keep only its class.
-  const code = (error as { code?: unknown } | undefined)?.code;
-  return new StoreUnavailableError(`PostgreSQL store unavailable (${typeof code === 'string' ? code : 'no answer'})`);
+  const code = errorCode(error);
+  return new StoreUnavailableError(`PostgreSQL store unavailable (${code ?? 'no answer'})`, code);
 }
 
 /**

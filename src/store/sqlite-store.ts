@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { FEEDBACK_COLUMNS, feedbackFromRow, feedbackValues, type FeedbackRow } from './feedback-rows.js';
+import { errorCode } from '../errors.js';
 import { StoreUnavailableError, type Store } from './store.js';
 
 /*
@@ -78,10 +79,8 @@ function settle<T>(call: () => T): Promise<T> {
     return Promise.resolve(call());
   } catch (error) {
     if (isUnavailable(error)) {
-      const code = (error as { code?: unknown }).code;
-      return Promise.reject(
-        new StoreUnavailableError(`SQLite store unavailable (${typeof code === 'string' ? code : 'closed'})`),
-      );
+      const code = errorCode(error);
+      return Promise.reject(new StoreUnavailableError(`SQLite store unavailable (${code ?? 'closed'})`, code));
     }
     return Promise.reject(error instanceof Error ? error : new Error(String(error)));
   }

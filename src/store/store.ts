@@ -42,4 +42,12 @@ export interface Store {
 /** The store could not be reached or timed out: the call is answered 503 (retry later), nothing half-written. */
 export class StoreUnavailableError extends Error {
   override readonly name = 'StoreUnavailableError';
+
+  constructor(
+    message: string,
+    /** The driver's error code behind it (SQLSTATE, SQLite or network code), for logs. */
+    readonly code?: string,
+  ) {
+    super(message);
+  }
 }
