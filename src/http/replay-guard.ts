@@ -19,25 +19,28 @@ export function tokenKey(issuer: string, jti: string): string {
     .digest('base64url');
 }
 
+/** How often expired token keys are forgotten, in this process's memory and in the store. */
+const SWEEP_INTERVAL_MS = 30_000;
+
 /** This process's own memory of token keys; a restart forgets them, another replica never knew them. */
-export function createMemoryReplaySet(): (key: string, expiresAtMs: number, nowMs: number) => boolean {
+function createMemoryReplaySet() {
   const seen = new Map<string, number>();
-  let nextSweep = 0;
-  return (key, expiresAtMs, nowMs) => {
-    if (nowMs >= nextSweep) {
-      for (const [k, expiry] of seen) {
+  return {
+    firstUse(key: string, expiresAtMs: number, nowMs: number): boolean {
+      const expiry = seen.get(key);
+      if (expiry !== undefined && expiry > nowMs) {
+        return false;
+      }
+      seen.set(key, expiresAtMs);
+      return true;
+    },
+    deleteExpired(nowMs: number): void {
+      for (const [key, expiry] of seen) {
         if (expiry <= nowMs) {
-          seen.delete(k);
+          seen.delete(key);
         }
       }
-      nextSweep = nowMs + 30_000;
-    }
-    const expiry = seen.get(key);
-    if (expiry !== undefined && expiry > nowMs) {
-      return false;
-    }
-    seen.set(key, expiresAtMs);
-    return true;
+    },
   };
 }
 
@@ -56,10 +59,17 @@ export function createReplayGuard(
   onStoreProblem: (problem: 'unavailable' | 'error', error: unknown) => void,
 ): ReplayGuard {
   const local = createMemoryReplaySet();
+  let nextSweep = 0;
   return {
     async firstUse(issuer, jti, expiresAtMs, nowMs) {
+      if (nowMs >= nextSweep) {
+        nextSweep = nowMs + SWEEP_INTERVAL_MS;
+        local.deleteExpired(nowMs);
+        // Not awaited: housekeeping must not add to a clinician's call, and a failed sweep is retried next time.
+        void store.deleteExpiredTokenKeys(nowMs).catch(() => undefined);
+      }
       const key = tokenKey(issuer, jti);
-      if (!local(key, expiresAtMs, nowMs)) {
+      if (!local.firstUse(key, expiresAtMs, nowMs)) {
         return false;
       }
       try {

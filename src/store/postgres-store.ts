@@ -39,7 +39,6 @@ const migrations: readonly string[] = [
 
 /** Any constant; it names "oncosign migrations" among the database's advisory locks. */
 const MIGRATION_LOCK = 0x6f6e636f;
-const SWEEP_INTERVAL_MS = 30_000;
 /** Opening a connection (TLS and SCRAM to a remote server included) may take this long. */
 const CONNECT_TIMEOUT_MS = 3_000;
 /** Idle connections are kept this long, so a quiet clinic does not pay a new connection per call. */
@@ -245,7 +244,6 @@ export async function openPostgresStore(connectionString: string, options: Postg
   }
 
   let closed = false;
-  let nextSweep = 0;
   // The server's statement_timeout cancels first; this client-side limit only catches a connection gone silent.
   const backstopMs = options.queryTimeoutMs + 1_000;
   const query = async <R extends pg.QueryResultRow>(
@@ -309,18 +307,15 @@ export async function openPostgresStore(connectionString: string, options: Postg
       return rows.map(feedbackFromRow);
     },
     async claimTokenKey(key, expiresAtMs, nowMs) {
-      if (nowMs >= nextSweep) {
-        nextSweep = nowMs + SWEEP_INTERVAL_MS;
-        // Not awaited, and on the feedback pool: housekeeping must not add to a clinician's call.
-        void query(feedbackPool, 'DELETE FROM token_keys WHERE expires_at <= to_timestamp($1 / 1000.0)', [nowMs]).catch(
-          () => undefined,
-        );
-      }
       const { rowCount } = await withDeadline(
         (expired) => query(claimsPool, CLAIM_SQL, [key, Math.ceil(expiresAtMs), nowMs], expired),
         options.claimTimeoutMs,
       );
       return rowCount === 1;
+    },
+    async deleteExpiredTokenKeys(nowMs) {
+      // On the feedback pool: housekeeping must not hold a connection that replay checks wait for.
+      await query(feedbackPool, 'DELETE FROM token_keys WHERE expires_at <= to_timestamp($1 / 1000.0)', [nowMs]);
     },
     async health() {
       if (closed) {

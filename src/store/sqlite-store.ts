@@ -37,8 +37,6 @@ const migrations: readonly string[] = [
    CREATE INDEX token_keys_expiry ON token_keys (expires_at);`,
 ];
 
-const SWEEP_INTERVAL_MS = 30_000;
-
 function migrate(db: Database.Database): void {
   db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)');
   db.transaction(() => {
@@ -119,7 +117,6 @@ export function openSqliteStore(path: string): Store {
      ON CONFLICT (key) DO UPDATE SET expires_at = excluded.expires_at WHERE token_keys.expires_at <= ?`,
   );
   const sweep = tokenDb.prepare('DELETE FROM token_keys WHERE expires_at <= ?');
-  let nextSweep = 0;
 
   return {
     backend: 'sqlite',
@@ -130,12 +127,10 @@ export function openSqliteStore(path: string): Store {
     countFeedback: () => settle(() => (countStatement.get() as { n: number }).n),
     listFeedback: (limit) => settle(() => (listStatement.all(limit) as FeedbackRow[]).map(feedbackFromRow)),
     claimTokenKey: (key, expiresAtMs, nowMs) =>
+      settle(() => claim.run(key, Math.ceil(expiresAtMs), nowMs).changes === 1),
+    deleteExpiredTokenKeys: (nowMs) =>
       settle(() => {
-        if (nowMs >= nextSweep) {
-          sweep.run(nowMs);
-          nextSweep = nowMs + SWEEP_INTERVAL_MS;
-        }
-        return claim.run(key, Math.ceil(expiresAtMs), nowMs).changes === 1;
+        sweep.run(nowMs);
       }),
     health: () => Promise.resolve(db.open ? 'open' : 'closed'),
     close() {

@@ -35,6 +35,8 @@ export interface Store {
    * replay; atomic across every process that shares the store.
    */
   claimTokenKey(key: string, expiresAtMs: number, nowMs: number): Promise<boolean>;
+  /** Forgets token keys that have expired by `nowMs` (housekeeping; the replay guard decides when). */
+  deleteExpiredTokenKeys(nowMs: number): Promise<void>;
   health(): Promise<StoreHealth>;
   close(): Promise<void>;
 }

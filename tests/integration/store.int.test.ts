@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StoreConfig } from '../../src/config.js';
 import { openStore } from '../../src/store/open-store.js';
@@ -18,6 +19,8 @@ interface Backend {
   readonly name: string;
   /** A store config over this suite's data; every call opens another instance on the same data. */
   config(): StoreConfig;
+  /** The token keys stored, read over a connection of the test's own. */
+  tokenKeys(): Promise<string[]>;
 }
 
 let tempDir: string;
@@ -32,8 +35,23 @@ afterAll(async () => {
 });
 
 const backends: readonly Backend[] = [
-  { name: 'sqlite', config: () => ({ backend: 'sqlite', path: join(tempDir, 'store.db') }) },
-  { name: 'postgresql', config: () => ({ backend: 'postgresql', url: database.url, poolSize: 4 }) },
+  {
+    name: 'sqlite',
+    config: () => ({ backend: 'sqlite', path: join(tempDir, 'store.db') }),
+    tokenKeys: () => {
+      const db = new Database(join(tempDir, 'store.db'), { readonly: true });
+      try {
+        return Promise.resolve((db.prepare('SELECT key FROM token_keys').all() as { key: string }[]).map((r) => r.key));
+      } finally {
+        db.close();
+      }
+    },
+  },
+  {
+    name: 'postgresql',
+    config: () => ({ backend: 'postgresql', url: database.url, poolSize: 4 }),
+    tokenKeys: async () => (await database.query<{ key: string }>('SELECT key FROM token_keys')).map((r) => r.key),
+  },
 ];
 
 function aRecord(overrides: Partial<FeedbackRecord> = {}): FeedbackRecord {
@@ -127,6 +145,20 @@ describe.each(backends)('store: $name', (backend) => {
 
   // On PostgreSQL the claims really race (two pools, one upsert); better-sqlite3 runs them one after another, so
   // there the case holds the contract rather than testing a race.
+  it('forgets expired token keys when asked, and keeps the others', async () => {
+    await withStores(1, backend, async ([store]) => {
+      const now = Date.now();
+      const expiring = `expiring-${randomUUID()}`;
+      const lasting = `lasting-${randomUUID()}`;
+      await store!.claimTokenKey(expiring, now + 1_000, now);
+      await store!.claimTokenKey(lasting, now + 60_000, now);
+      await store!.deleteExpiredTokenKeys(now + 1_000);
+      const kept = await backend.tokenKeys();
+      expect(kept).not.toContain(expiring);
+      expect(kept).toContain(lasting);
+    });
+  });
+
   it('gives a key to exactly one of many concurrent claims from two store instances', async () => {
     await withStores(2, backend, async ([a, b]) => {
       const now = Date.now();
