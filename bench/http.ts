@@ -4,10 +4,10 @@
  * signed before the run (the service verifies it; the baseline ignores it), so signing costs nothing in the run.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import autocannon from 'autocannon';
 import { startLocalIssuer, type LocalIssuer } from '../src/devtools/local-issuer.js';
 import { projectRoot } from '../src/paths.js';
+import { freePort } from '../tests/helpers/server-process.js';
 import { openLoop } from './open-loop.js';
 import { LARGE, SMALL } from './request-fixtures.js';
 
@@ -21,15 +21,6 @@ export interface LoadResult {
   readonly non2xx: number;
   readonly errors: number;
   readonly requests: number;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  const port = typeof address === 'object' && address !== null ? address.port : 0;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 async function startServer(

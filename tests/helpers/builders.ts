@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import type { Bundle, Encounter, FhirResource, MedicationAdministration, Procedure } from 'fhir/r4.js';
+import type { FeedbackRecord } from '../../src/store/store.js';
 
 /** Small builders for hand-made cases; real-data cases read ../shared/fixtures/external instead. */
 
@@ -83,5 +85,36 @@ export function encounterSignRequest(
       ...options.prefetch,
     },
     ...options.extra,
+  };
+}
+
+export const OVERRIDE_REASON_SYSTEM = 'urn:oncosign:override-reason';
+
+/** A valid CDS Hooks feedback item: an override with a coded reason, or an acceptance naming one suggestion. */
+export function aFeedbackItem(card: string = randomUUID(), outcome: 'accepted' | 'overridden' = 'overridden') {
+  return {
+    card,
+    outcome,
+    ...(outcome === 'accepted'
+      ? { acceptedSuggestions: [{ id: 'add-0521f' }] }
+      : { overrideReason: { reason: { system: OVERRIDE_REASON_SYSTEM, code: 'rule-not-applicable' } } }),
+    outcomeTimestamp: new Date().toISOString(),
+  };
+}
+
+/** A feedback record as the store keeps it, every optional field set (and text beyond ASCII). */
+export function aFeedbackRecord(overrides: Partial<FeedbackRecord> = {}): FeedbackRecord {
+  return {
+    serviceId: 'oncology-encounter-sign',
+    cardUuid: randomUUID(),
+    outcome: 'overridden',
+    acceptedSuggestions: [],
+    overrideReason: { system: OVERRIDE_REASON_SYSTEM, code: 'rule-not-applicable', display: 'Not applicable' },
+    userComment: 'patient declined: "see note" — ünïcode',
+    outcomeTimestamp: '2026-11-22T09:15:00-05:00',
+    receivedAt: '2026-11-22T14:15:00.123Z',
+    issuer: 'https://ehr.example.org',
+    tenant: 'clinic-7',
+    ...overrides,
   };
 }

@@ -15,7 +15,8 @@ import { createConnection, createServer, type AddressInfo, type Socket } from 'n
 export type ProxyMode = 'forward' | 'refuse' | 'blackhole' | 'hold';
 
 export interface TcpProxy {
-  readonly port: number;
+  /** The target's URL with the proxy's port (same host, loopback): what a client uses to go through the proxy. */
+  readonly url: string;
   setMode(mode: ProxyMode): void;
   /** In hold mode: how many times `marker` occurs in what the held connections have sent so far. */
   heldCount(marker: string): number;
@@ -24,7 +25,10 @@ export interface TcpProxy {
   close(): Promise<void>;
 }
 
-export async function startTcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
+/** Proxies to the host and port of `targetUrl` (a postgresql:// or http:// URL on loopback). */
+export async function startTcpProxy(targetUrl: string): Promise<TcpProxy> {
+  const parsed = new URL(targetUrl);
+  const target = { host: parsed.hostname, port: Number(parsed.port) };
   let mode: ProxyMode = 'forward';
   const open = new Set<Socket>();
   const held: { client: Socket; chunks: Buffer[] }[] = [];
@@ -67,8 +71,10 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
 
+  const viaProxy = new URL(targetUrl);
+  viaProxy.port = String((server.address() as AddressInfo).port);
   return {
-    port: (server.address() as AddressInfo).port,
+    url: viaProxy.toString(),
     setMode(next) {
       mode = next;
       if (next === 'blackhole') {

@@ -3,7 +3,7 @@ import jwt from 'jsonwebtoken';
 import type supertest from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalIssuer, type LocalIssuer } from '../../src/devtools/local-issuer.js';
-import { encounterSignRequest } from '../helpers/builders.js';
+import { aFeedbackItem, encounterSignRequest } from '../helpers/builders.js';
 import {
   ENCOUNTER_SIGN,
   PATIENT_VIEW,
@@ -65,16 +65,7 @@ function expectCards(res: supertest.Response): void {
   expect(Array.isArray(res.body.cards)).toBe(true);
 }
 
-const feedbackBody = (): unknown => ({
-  feedback: [
-    {
-      card: randomUUID(),
-      outcome: 'overridden',
-      overrideReason: { reason: { system: 'urn:oncosign:override-reason', code: 'rule-not-applicable' } },
-      outcomeTimestamp: new Date().toISOString(),
-    },
-  ],
-});
+const feedbackBody = (): unknown => ({ feedback: [aFeedbackItem()] });
 
 describe('valid tokens', () => {
   it('accepts a valid ES384 token', async () => {

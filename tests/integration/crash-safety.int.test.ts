@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalIssuer, type LocalIssuer } from '../../src/devtools/local-issuer.js';
+import { aFeedbackItem } from '../helpers/builders.js';
 import { killAll, startServerProcess, type ServerProcess } from '../helpers/server-process.js';
 
 /*
@@ -45,19 +46,12 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const feedbackItem = (card: string) => ({
-  card,
-  outcome: 'overridden',
-  overrideReason: { reason: { system: 'urn:oncosign:override-reason', code: 'rule-not-applicable' } },
-  outcomeTimestamp: new Date().toISOString(),
-});
-
 async function postFeedback(server: ServerProcess, cards: readonly string[]): Promise<Response> {
   const url = `${server.baseUrl}/cds-services/${SERVICE}/feedback`;
   return fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${issuer.sign(url)}` },
-    body: JSON.stringify({ feedback: cards.map(feedbackItem) }),
+    body: JSON.stringify({ feedback: cards.map((card) => aFeedbackItem(card)) }),
     signal: AbortSignal.timeout(10_000),
   });
 }

@@ -3,6 +3,7 @@ import Database from 'better-sqlite3';
 import type supertest from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FeedbackRow } from '../../src/store/feedback-rows.js';
+import { OVERRIDE_REASON_SYSTEM } from '../helpers/builders.js';
 import { ENCOUNTER_SIGN, startHarness, type Harness } from '../helpers/service-harness.js';
 
 /*
@@ -19,7 +20,6 @@ afterAll(async () => {
 });
 
 const FEEDBACK = `${ENCOUNTER_SIGN}/feedback`;
-const REASON_SYSTEM = 'urn:oncosign:override-reason';
 
 /** Reads the store's file over its own read-only connection, as another process would after a crash. */
 function withDb<T>(read: (db: Database.Database) => T): T {
@@ -53,7 +53,7 @@ const postFeedback = (items: unknown[], path?: string): supertest.Test =>
 
 const overridden = (
   card: string = randomUUID(),
-  overrideReason: unknown = { reason: { system: REASON_SYSTEM, code: 'rule-not-applicable' } },
+  overrideReason: unknown = { reason: { system: OVERRIDE_REASON_SYSTEM, code: 'rule-not-applicable' } },
 ) => ({
   card,
   outcome: 'overridden',
@@ -83,7 +83,7 @@ describe('accepted feedback', () => {
       card,
       outcome: 'overridden',
       overrideReason: {
-        reason: { system: REASON_SYSTEM, code: 'documented-elsewhere' },
+        reason: { system: OVERRIDE_REASON_SYSTEM, code: 'documented-elsewhere' },
         userComment: 'Stop time is on the paper flowsheet',
       },
       outcomeTimestamp,
@@ -98,7 +98,7 @@ describe('accepted feedback', () => {
       service_id: 'oncology-encounter-sign',
       card_uuid: card,
       outcome: 'overridden',
-      override_system: REASON_SYSTEM,
+      override_system: OVERRIDE_REASON_SYSTEM,
       override_code: 'documented-elsewhere',
       override_display: null,
       user_comment: 'Stop time is on the paper flowsheet',
@@ -279,7 +279,7 @@ describe('PHI in free text', () => {
     const mrn = 'MRN-00482917';
     const comment = `Spoke with ${patientName} (${mrn}); stop time is on the paper flowsheet`;
     const item = overridden(randomUUID(), {
-      reason: { system: REASON_SYSTEM, code: 'documented-elsewhere' },
+      reason: { system: OVERRIDE_REASON_SYSTEM, code: 'documented-elsewhere' },
       userComment: comment,
     });
     const res = await postFeedback([item]);

@@ -3,7 +3,7 @@ import type { MedicationAdministration } from 'fhir/r4.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalIssuer, type LocalIssuer } from '../../src/devtools/local-issuer.js';
 import { startMemoryFhirServer, type MemoryFhirServer } from '../../src/devtools/memory-fhir-server.js';
-import { anInfusion, encounterSignRequest } from '../helpers/builders.js';
+import { aFeedbackItem, anInfusion, encounterSignRequest } from '../helpers/builders.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/postgres.js';
 import { killAll, startServerProcess, type ServerProcess } from '../helpers/server-process.js';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
@@ -34,7 +34,7 @@ beforeAll(async () => {
     effectivePeriod: { start: '2025-03-04T10:00:00-05:00' },
   });
   fhir = await startMemoryFhirServer({ resources: [openInfusion] });
-  proxy = await startTcpProxy({ host: '127.0.0.1', port: Number(new URL(fhir.baseUrl).port) });
+  proxy = await startTcpProxy(fhir.baseUrl);
 }, 60_000);
 
 afterAll(async () => {
@@ -58,12 +58,10 @@ function requestViaFhirServer(): Record<string, unknown> {
       claims: null,
     },
   });
-  const fhirUrl = new URL(fhir.baseUrl);
-  fhirUrl.port = String(proxy.port);
   return {
     ...request,
     hookInstance: randomUUID(),
-    fhirServer: fhirUrl.toString().replace(/\/$/, ''),
+    fhirServer: proxy.url,
     fhirAuthorization: {
       access_token: 'graceful-test',
       token_type: 'Bearer',
@@ -122,16 +120,7 @@ describe('SIGTERM during a rolling update', () => {
     const lateFeedback = await fetch(feedbackUrl, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${issuer.sign(feedbackUrl)}` },
-      body: JSON.stringify({
-        feedback: [
-          {
-            card: randomUUID(),
-            outcome: 'overridden',
-            overrideReason: { reason: { system: 'urn:oncosign:override-reason', code: 'rule-not-applicable' } },
-            outcomeTimestamp: new Date().toISOString(),
-          },
-        ],
-      }),
+      body: JSON.stringify({ feedback: [aFeedbackItem()] }),
     });
     expect(lateFeedback.status).toBe(200);
 

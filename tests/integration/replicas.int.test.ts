@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalIssuer, type LocalIssuer } from '../../src/devtools/local-issuer.js';
-import { encounterSignRequest } from '../helpers/builders.js';
+import { aFeedbackItem, encounterSignRequest } from '../helpers/builders.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/postgres.js';
 import { killAll, startServerProcess, type ServerProcess } from '../helpers/server-process.js';
 
@@ -114,14 +114,7 @@ describe('two replicas on one PostgreSQL database', () => {
             'content-type': 'application/json',
             authorization: `Bearer ${issuer.sign(`${PUBLIC_BASE_URL}${path}`)}`,
           },
-          body: JSON.stringify({
-            feedback: cards.map((card) => ({
-              card,
-              outcome: 'accepted',
-              acceptedSuggestions: [{ id: 'add-0521f' }],
-              outcomeTimestamp: new Date().toISOString(),
-            })),
-          }),
+          body: JSON.stringify({ feedback: cards.map((card) => aFeedbackItem(card, 'accepted')) }),
           signal: AbortSignal.timeout(10_000),
         });
         expect(res.status).toBe(200);

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { anInfusion, encounterSignRequest } from '../helpers/builders.js';
+import { aFeedbackItem, aFeedbackRecord, anInfusion, encounterSignRequest } from '../helpers/builders.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/postgres.js';
 import { openPostgresStore } from '../../src/store/postgres-store.js';
-import { StoreUnavailableError, type FeedbackRecord } from '../../src/store/store.js';
+import { StoreUnavailableError } from '../../src/store/store.js';
 import { ENCOUNTER_SIGN, startHarness, type Harness } from '../helpers/service-harness.js';
 import { startServerProcess } from '../helpers/server-process.js';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
@@ -21,11 +21,8 @@ let h: Harness;
 
 beforeAll(async () => {
   database = await createTestDatabase();
-  const target = new URL(database.url);
-  proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port) });
-  const viaProxy = new URL(database.url);
-  viaProxy.port = String(proxy.port);
-  h = await startHarness({ env: { DATABASE_URL: viaProxy.toString() } });
+  proxy = await startTcpProxy(database.url);
+  h = await startHarness({ env: { DATABASE_URL: proxy.url } });
 });
 
 afterAll(async () => {
@@ -38,11 +35,6 @@ const openInfusion = () => anInfusion({ effectivePeriod: { start: '2025-03-04T10
 const cardCodes = (body: unknown): string[] =>
   (body as { cards: { source: { topic: { code: string } } }[] }).cards.map((c) => c.source.topic.code);
 const FEEDBACK = `${ENCOUNTER_SIGN}/feedback`;
-const feedbackBody = (card: string) => ({
-  feedback: [
-    { card, outcome: 'accepted', acceptedSuggestions: [{ id: 's1' }], outcomeTimestamp: new Date().toISOString() },
-  ],
-});
 
 /** The value of oncosign_store_failures_total for one operation and kind (0 when absent). */
 function failures(metricsText: string, operation: string, kind: string): number {
@@ -57,18 +49,6 @@ function failures(metricsText: string, operation: string, kind: string): number 
   return line === undefined ? 0 : Number(line.split(' ').at(-1));
 }
 
-function aRecord(): FeedbackRecord {
-  return {
-    serviceId: 'oncology-encounter-sign',
-    cardUuid: randomUUID(),
-    outcome: 'accepted',
-    acceptedSuggestions: ['s1'],
-    outcomeTimestamp: new Date().toISOString(),
-    receivedAt: new Date().toISOString(),
-    issuer: 'https://ehr.example.org',
-  };
-}
-
 async function storedCards(): Promise<string[]> {
   return (await database.query<{ card_uuid: string }>('SELECT card_uuid FROM feedback')).map((r) => r.card_uuid);
 }
@@ -77,7 +57,12 @@ describe.each(['refuse', 'blackhole'] as const)('PostgreSQL unreachable (%s)', (
   it('still answers with cards quickly, refuses a local replay, answers feedback 503 and stays ready', async () => {
     const before = randomUUID();
     expect(
-      (await h.request.post(FEEDBACK).set('Authorization', h.bearer(FEEDBACK)).send(feedbackBody(before))).status,
+      (
+        await h.request
+          .post(FEEDBACK)
+          .set('Authorization', h.bearer(FEEDBACK))
+          .send({ feedback: [aFeedbackItem(before, 'accepted')] })
+      ).status,
     ).toBe(200);
 
     proxy.setMode(outage);
@@ -97,7 +82,10 @@ describe.each(['refuse', 'blackhole'] as const)('PostgreSQL unreachable (%s)', (
     expect(replay.status).toBe(401);
 
     const during = randomUUID();
-    const refused = await h.request.post(FEEDBACK).set('Authorization', h.bearer(FEEDBACK)).send(feedbackBody(during));
+    const refused = await h.request
+      .post(FEEDBACK)
+      .set('Authorization', h.bearer(FEEDBACK))
+      .send({ feedback: [aFeedbackItem(during, 'accepted')] });
     expect(refused.status).toBe(503);
     expect(refused.headers['retry-after']).toBe('5');
     expect(refused.body.issue[0].details.coding[0].code).toBe('UNAVAILABLE');
@@ -112,7 +100,12 @@ describe.each(['refuse', 'blackhole'] as const)('PostgreSQL unreachable (%s)', (
     proxy.setMode('forward');
     const after = randomUUID();
     expect(
-      (await h.request.post(FEEDBACK).set('Authorization', h.bearer(FEEDBACK)).send(feedbackBody(after))).status,
+      (
+        await h.request
+          .post(FEEDBACK)
+          .set('Authorization', h.bearer(FEEDBACK))
+          .send({ feedback: [aFeedbackItem(after, 'accepted')] })
+      ).status,
     ).toBe(200);
     expect((await h.request.get('/readyz')).body.checks.store).toBe('open');
     const stored = await storedCards();
@@ -125,15 +118,10 @@ describe.each(['refuse', 'blackhole'] as const)('PostgreSQL unreachable (%s)', (
 
 describe('PostgreSQL not accepting connections yet at start-up', () => {
   const options = { poolSize: 2, claimTimeoutMs: 250, queryTimeoutMs: 2_000 };
-  const viaProxy = (): string => {
-    const url = new URL(database.url);
-    url.port = String(proxy.port);
-    return url.toString();
-  };
 
   it('waits for the database and migrates once it answers', async () => {
     proxy.setMode('refuse');
-    const opening = openPostgresStore(viaProxy(), { ...options, startupTimeoutMs: 10_000 });
+    const opening = openPostgresStore(proxy.url, { ...options, startupTimeoutMs: 10_000 });
     await new Promise((resolve) => setTimeout(resolve, 700));
     proxy.setMode('forward');
     const store = await opening;
@@ -148,7 +136,7 @@ describe('PostgreSQL not accepting connections yet at start-up', () => {
     proxy.setMode('refuse');
     const started = performance.now();
     try {
-      await expect(openPostgresStore(viaProxy(), { ...options, startupTimeoutMs: 1_000 })).rejects.toThrow();
+      await expect(openPostgresStore(proxy.url, { ...options, startupTimeoutMs: 1_000 })).rejects.toThrow();
       expect(performance.now() - started).toBeLessThan(4_000);
     } finally {
       proxy.setMode('forward');
@@ -164,7 +152,10 @@ describe('a busy database is not an outage', () => {
       await locker.query('LOCK TABLE feedback IN ACCESS EXCLUSIVE MODE');
       // More feedback writes than DATABASE_POOL_SIZE (10, both pools together): all of them wait on the lock.
       const waiting = Array.from({ length: 12 }, () =>
-        h.request.post(FEEDBACK).set('Authorization', h.bearer(FEEDBACK)).send(feedbackBody(randomUUID())),
+        h.request
+          .post(FEEDBACK)
+          .set('Authorization', h.bearer(FEEDBACK))
+          .send({ feedback: [aFeedbackItem(randomUUID(), 'accepted')] }),
       );
       const pending = Promise.all(waiting.map((w) => w.then((r) => r.status)));
       await new Promise((resolve) => setTimeout(resolve, 300));
@@ -203,7 +194,7 @@ describe('a statement that runs out of time', () => {
       await locker.query('LOCK TABLE feedback IN ACCESS EXCLUSIVE MODE');
       const outcomes = await Promise.all(
         Array.from({ length: 6 }, (_, i) =>
-          store.saveFeedback([{ ...aRecord(), cardUuid: `timeout-${String(i)}` }]).then(
+          store.saveFeedback([aFeedbackRecord({ cardUuid: `timeout-${String(i)}` })]).then(
             () => 'stored',
             (error: unknown) => (error instanceof StoreUnavailableError ? 'unavailable' : String(error)),
           ),

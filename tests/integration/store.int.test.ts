@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StoreConfig } from '../../src/config.js';
 import { openStore } from '../../src/store/open-store.js';
 import type { FeedbackRecord, Store } from '../../src/store/store.js';
+import { aFeedbackRecord } from '../helpers/builders.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/postgres.js';
 
 /*
@@ -54,22 +55,6 @@ const backends: readonly Backend[] = [
   },
 ];
 
-function aRecord(overrides: Partial<FeedbackRecord> = {}): FeedbackRecord {
-  return {
-    serviceId: 'oncology-encounter-sign',
-    cardUuid: randomUUID(),
-    outcome: 'overridden',
-    acceptedSuggestions: [],
-    overrideReason: { system: 'urn:oncosign:override-reason', code: 'rule-not-applicable', display: 'Not applicable' },
-    userComment: 'patient declined: "see note" — ünïcode',
-    outcomeTimestamp: '2026-11-22T09:15:00-05:00',
-    receivedAt: '2026-11-22T14:15:00.123Z',
-    issuer: 'https://ehr.example.org',
-    tenant: 'clinic-7',
-    ...overrides,
-  };
-}
-
 async function withStores<T>(count: number, backend: Backend, use: (stores: Store[]) => Promise<T>): Promise<T> {
   const stores: Store[] = [];
   try {
@@ -90,7 +75,7 @@ describe.each(backends)('store: $name', (backend) => {
   it('round-trips feedback exactly, with and without the optional fields, in the order stored', async () => {
     await withStores(1, backend, async ([store]) => {
       const before = await store!.countFeedback();
-      const full = aRecord({ acceptedSuggestions: ['add-0521f', 'add-1125f'] });
+      const full = aFeedbackRecord({ acceptedSuggestions: ['add-0521f', 'add-1125f'] });
       const bare: FeedbackRecord = {
         serviceId: 'oncology-patient-view',
         cardUuid: randomUUID(),
@@ -109,8 +94,8 @@ describe.each(backends)('store: $name', (backend) => {
   it('stores a batch all or nothing: one bad record leaves no row of its batch', async () => {
     await withStores(1, backend, async ([store]) => {
       const before = await store!.countFeedback();
-      const good = aRecord();
-      const bad = aRecord({ outcome: 'maybe' as FeedbackRecord['outcome'] });
+      const good = aFeedbackRecord();
+      const bad = aFeedbackRecord({ outcome: 'maybe' as FeedbackRecord['outcome'] });
       await expect(store!.saveFeedback([good, bad])).rejects.toThrow();
       expect(await store!.countFeedback()).toBe(before);
       expect((await listAll(store!)).map((r) => r.cardUuid)).not.toContain(good.cardUuid);
@@ -118,7 +103,7 @@ describe.each(backends)('store: $name', (backend) => {
   });
 
   it('keeps what it accepted across a close and reopen', async () => {
-    const record = aRecord();
+    const record = aFeedbackRecord();
     const key = `reopen-${randomUUID()}`;
     const now = Date.now();
     await withStores(1, backend, async ([store]) => {
@@ -174,8 +159,10 @@ describe.each(backends)('store: $name', (backend) => {
 
   it('sees feedback saved by another instance: one place to report from', async () => {
     await withStores(2, backend, async ([a, b]) => {
-      const fromA = Array.from({ length: 25 }, () => aRecord());
-      const fromB = Array.from({ length: 25 }, () => aRecord({ outcome: 'accepted', acceptedSuggestions: ['x'] }));
+      const fromA = Array.from({ length: 25 }, () => aFeedbackRecord());
+      const fromB = Array.from({ length: 25 }, () =>
+        aFeedbackRecord({ outcome: 'accepted', acceptedSuggestions: ['x'] }),
+      );
       await Promise.all([...fromA.map((r) => a!.saveFeedback([r])), ...fromB.map((r) => b!.saveFeedback([r]))]);
       const seenByA = new Set((await listAll(a!)).map((r) => r.cardUuid));
       for (const r of [...fromA, ...fromB]) {
@@ -196,7 +183,7 @@ describe.each(backends)('store: $name', (backend) => {
           })();
     const stores = await Promise.all(Array.from({ length: 4 }, () => openStore(fresh)));
     try {
-      await stores[0]!.saveFeedback([aRecord()]);
+      await stores[0]!.saveFeedback([aFeedbackRecord()]);
       expect(await stores[3]!.countFeedback()).toBe(1);
     } finally {
       await Promise.all(stores.map((s) => s.close()));
@@ -214,7 +201,7 @@ describe.each(backends)('store: $name', (backend) => {
     expect(await store.health()).toBe('open');
     await store.close();
     expect(await store.health()).toBe('closed');
-    await expect(store.saveFeedback([aRecord()])).rejects.toThrow();
+    await expect(store.saveFeedback([aFeedbackRecord()])).rejects.toThrow();
   });
 });
 

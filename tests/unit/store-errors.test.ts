@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { isTransient } from '../../src/store/postgres-store.js';
 import { openSqliteStore } from '../../src/store/sqlite-store.js';
 import { StoreUnavailableError, type FeedbackRecord } from '../../src/store/store.js';
+import { aFeedbackRecord } from '../helpers/builders.js';
 
 /*
  * Which store errors are an outage ("retry later": the replay check goes on locally, feedback gets 503) and which
@@ -51,27 +52,17 @@ describe('isTransient (PostgreSQL)', () => {
 });
 
 describe('SQLite store errors', () => {
-  const record: FeedbackRecord = {
-    serviceId: 'oncology-encounter-sign',
-    cardUuid: 'c1',
-    outcome: 'accepted',
-    acceptedSuggestions: ['s1'],
-    outcomeTimestamp: '2026-11-22T10:00:00Z',
-    receivedAt: '2026-11-22T10:00:01.000Z',
-    issuer: 'https://ehr.example.org',
-  };
-
   it('a closed database is an outage', async () => {
     const store = openSqliteStore(':memory:');
     await store.close();
-    await expect(store.saveFeedback([record])).rejects.toBeInstanceOf(StoreUnavailableError);
+    await expect(store.saveFeedback([aFeedbackRecord()])).rejects.toBeInstanceOf(StoreUnavailableError);
     await expect(store.claimTokenKey('k', 2, 1)).rejects.toBeInstanceOf(StoreUnavailableError);
   });
 
   it('a refused record is not', async () => {
     const store = openSqliteStore(':memory:');
     try {
-      const refused = store.saveFeedback([{ ...record, outcome: 'maybe' as FeedbackRecord['outcome'] }]);
+      const refused = store.saveFeedback([aFeedbackRecord({ outcome: 'maybe' as FeedbackRecord['outcome'] })]);
       await expect(refused).rejects.toThrow(/CHECK constraint/);
       await expect(refused).rejects.not.toBeInstanceOf(StoreUnavailableError);
     } finally {
