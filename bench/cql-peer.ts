@@ -29,7 +29,12 @@ import { loadFhirResources } from '../src/devtools/memory-fhir-server.js';
 import { groupByPatient } from '../src/fhir/grouping.js';
 import type { SnapshotResourceType } from '../src/fhir/resources.js';
 import { indexPatient, type SourcedResource } from '../src/fhir/snapshot.js';
-import { evaluateCms157, type Cms157Populations, type MeasurementPeriod } from '../src/measures/cms157.js';
+import {
+  evaluateCms157,
+  noPopulations,
+  type Cms157Populations,
+  type MeasurementPeriod,
+} from '../src/measures/cms157.js';
 import { Terminology } from '../src/terminology/terminology.js';
 import { loadEngine } from '../src/engine.js';
 
@@ -132,17 +137,6 @@ interface CqlResult {
   readonly lengths: PopulationCounts;
 }
 
-function noMembership(): Membership {
-  return {
-    initialPopulation1: false,
-    denominator1: false,
-    numerator1: false,
-    initialPopulation2: false,
-    denominator2: false,
-    numerator2: false,
-  };
-}
-
 function zeroCounts(): PopulationCounts {
   return {
     initialPopulation1: 0,
@@ -213,19 +207,7 @@ function evaluateOurs(patient: BenchPatient, period: MeasurementPeriod, terminol
     period,
     terminology,
   );
-  return new Map(
-    populations.map((p) => [
-      p.encounterId,
-      {
-        initialPopulation1: p.initialPopulation1,
-        denominator1: p.denominator1,
-        numerator1: p.numerator1,
-        initialPopulation2: p.initialPopulation2,
-        denominator2: p.denominator2,
-        numerator2: p.numerator2,
-      },
-    ]),
-  );
+  return new Map(populations.map(({ encounterId, ...membership }) => [encounterId, membership]));
 }
 
 interface CqlPeer {
@@ -309,7 +291,7 @@ async function evaluateCql(
       if (typeof id !== 'string') {
         throw new Error(`${patient.label}: "${expression}" returned an item that is not an Encounter with an id`);
       }
-      const membership = members.get(id) ?? noMembership();
+      const membership = members.get(id) ?? noPopulations();
       membership[key] = true;
       members.set(id, membership);
     }
@@ -395,8 +377,8 @@ async function runSet(
       cqlTotals[key] += lengths[key];
     }
     for (const id of [...ids].sort()) {
-      const mine = ours.get(id) ?? noMembership();
-      const cqlSide = theirs.get(id) ?? noMembership();
+      const mine = ours.get(id) ?? noPopulations();
+      const cqlSide = theirs.get(id) ?? noPopulations();
       if (memberOf(mine).length > 0 || memberOf(cqlSide).length > 0) {
         encountersInAPopulation.push({
           patient: patient.label,

@@ -31,6 +31,21 @@ export interface Cms157Populations {
   readonly numerator2: boolean;
 }
 
+/** The six population memberships of one encounter, without its id. */
+export type Cms157Membership = Omit<Cms157Populations, 'encounterId'>;
+
+/** An encounter in none of the populations: where each encounter's evaluation starts. */
+export function noPopulations(): { -readonly [K in keyof Cms157Membership]: boolean } {
+  return {
+    initialPopulation1: false,
+    denominator1: false,
+    numerator1: false,
+    initialPopulation2: false,
+    denominator2: false,
+    numerator2: false,
+  };
+}
+
 export interface Cms157Data {
   readonly encounters: readonly Encounter[];
   readonly conditions: readonly Condition[];
@@ -192,15 +207,7 @@ export function evaluateCms157(
     .filter((i): i is Interval => i !== undefined);
 
   return data.encounters.map((encounter) => {
-    const result = {
-      encounterId: encounter.id ?? '',
-      initialPopulation1: false,
-      denominator1: false,
-      numerator1: false,
-      initialPopulation2: false,
-      denominator2: false,
-      numerator2: false,
-    };
+    const result = { encounterId: encounter.id ?? '', ...noPopulations() };
     const period = encounterPeriod(encounter);
     if (!period || encounter.status !== 'finished' || !during(period, measurementPeriod)) {
       return result;
