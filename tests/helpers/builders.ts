@@ -1,11 +1,23 @@
 import { randomUUID } from 'node:crypto';
-import type { Bundle, Encounter, FhirResource, MedicationAdministration, Procedure } from 'fhir/r4.js';
+import type { Bundle, CodeableConcept, Encounter, FhirResource, MedicationAdministration, Procedure } from 'fhir/r4.js';
 import type { FeedbackRecord } from '../../src/store/store.js';
 
 /** Small builders for hand-made cases; real-data cases read ../shared/fixtures/external instead. */
 
 export const RXNORM = 'http://www.nlm.nih.gov/research/umls/rxnorm';
 export const SNOMED = 'http://snomed.info/sct';
+export const ICD10 = 'http://hl7.org/fhir/sid/icd-10-cm';
+export const CPT = 'http://www.ama-assn.org/go/cpt';
+export const HCPCS = 'http://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets';
+export const ATC = 'http://www.whocc.no/atc';
+
+/** The patient and encounter every hand-made case is about. */
+export const PATIENT = 'Patient/pat-1';
+export const ENCOUNTER = 'Encounter/enc-1';
+
+export const concept = (system: string, code: string, display?: string): CodeableConcept => ({
+  coding: [{ system, code, ...(display !== undefined ? { display } : {}) }],
+});
 export const IV_ROUTE = { coding: [{ system: SNOMED, code: '47625008', display: 'Intravenous route' }] };
 export const CARBOPLATIN = { coding: [{ system: RXNORM, code: '40048', display: 'carboplatin' }] };
 

@@ -11,10 +11,22 @@ import type {
   Reference,
   Resource,
 } from 'fhir/r4.js';
-import { expect } from 'vitest';
 import type { Finding, Rule } from '../../src/rules/types.js';
-import { anEncounter, anInfusion, CARBOPLATIN, RXNORM, SNOMED } from './builders.js';
-import { evaluateRule } from './rules.js';
+import {
+  anEncounter,
+  anInfusion,
+  ATC,
+  CARBOPLATIN,
+  concept,
+  CPT,
+  ENCOUNTER,
+  HCPCS,
+  ICD10,
+  PATIENT,
+  RXNORM,
+  SNOMED,
+} from './builders.js';
+import { evaluateRule, onlyFinding as onlyFindingOfRule } from './rules.js';
 
 /*
  * Builders for the DX-001..013 table tests: plain FHIR R4 objects for patient pat-1 around encounter enc-1, the
@@ -24,27 +36,17 @@ import { evaluateRule } from './rules.js';
  * Conditions linked to the encounter (no order). `coded()` writes the same list of codes in any of the three.
  */
 
-export { CARBOPLATIN, RXNORM, SNOMED };
+export { ATC, CARBOPLATIN, concept, CPT, ENCOUNTER, HCPCS, ICD10, PATIENT, RXNORM, SNOMED };
 
-export const ICD10 = 'http://hl7.org/fhir/sid/icd-10-cm';
 export const ICD10_OID = 'urn:oid:2.16.840.1.113883.6.90';
-export const CPT = 'http://www.ama-assn.org/go/cpt';
-export const HCPCS = 'http://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets';
-export const ATC = 'http://www.whocc.no/atc';
 const CONDITION_CATEGORY = 'http://terminology.hl7.org/CodeSystem/condition-category';
 const US_CORE_CATEGORY = 'http://hl7.org/fhir/us/core/CodeSystem/condition-category';
 const CLINICAL = 'http://terminology.hl7.org/CodeSystem/condition-clinical';
 const VERIFICATION = 'http://terminology.hl7.org/CodeSystem/condition-ver-status';
 
-export const PATIENT = 'Patient/pat-1';
-export const ENCOUNTER = 'Encounter/enc-1';
 /** The day of anEncounter() and anInfusion(), in the encounter's -05:00 offset. */
 export const VISIT_DAY = '2025-03-04';
 export const VISIT_TIME = `${VISIT_DAY}T10:00:00-05:00`;
-
-export const concept = (system: string, code: string, display?: string): CodeableConcept => ({
-  coding: [{ system, code, ...(display !== undefined ? { display } : {}) }],
-});
 
 // ---------------------------------------------------------------------------------------------------------------
 // Drugs (RxNorm codes from terminology/medication-administration.json and oncology-coding.json)
@@ -288,11 +290,7 @@ export function run(rule: Rule, resources: readonly Resource[], encounter?: Enco
 
 /** Runs the rule and returns its single finding (fails the test unless there is exactly one). */
 export function onlyFinding(rule: Rule, resources: readonly Resource[], encounter?: Encounter): Finding {
-  const findings = run(rule, resources, encounter);
-  expect(findings).toHaveLength(1);
-  const [finding] = findings;
-  expect(finding?.ruleId).toBe(rule.id);
-  return finding as Finding;
+  return onlyFindingOfRule(rule, resources, encounter !== undefined ? { encounter } : {});
 }
 
 /** Resources around enc-1 with no encounter diagnoses from `coded()` (anEncounter() unless one is given). */

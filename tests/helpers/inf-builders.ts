@@ -16,8 +16,20 @@ import type {
 import { expect } from 'vitest';
 import type { RuleSettings } from '../../src/rules/settings.js';
 import type { Finding, Rule } from '../../src/rules/types.js';
-import { anEncounter, CARBOPLATIN, RXNORM, SNOMED } from './builders.js';
-import { evaluateRule } from './rules.js';
+import {
+  anEncounter,
+  ATC,
+  CARBOPLATIN,
+  concept,
+  CPT,
+  ENCOUNTER,
+  HCPCS,
+  ICD10,
+  PATIENT,
+  RXNORM,
+  SNOMED,
+} from './builders.js';
+import { evaluateRule, onlyFinding } from './rules.js';
 
 /*
  * Builders for the INF-002..020 table tests: plain FHIR R4 objects for patient pat-1 around encounter enc-1 (the visit
@@ -26,12 +38,8 @@ import { evaluateRule } from './rules.js';
  * asserted. Codes are those of terminology/medication-administration.json and oncology-coding.json.
  */
 
-export { CARBOPLATIN, RXNORM, SNOMED };
+export { ATC, CARBOPLATIN, concept, CPT, ENCOUNTER, HCPCS, ICD10, PATIENT, RXNORM, SNOMED };
 
-export const CPT = 'http://www.ama-assn.org/go/cpt';
-export const HCPCS = 'http://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets';
-export const ATC = 'http://www.whocc.no/atc';
-export const ICD10 = 'http://hl7.org/fhir/sid/icd-10-cm';
 const UCUM = 'http://unitsofmeasure.org';
 
 /** The documented extension for a discarded amount (discovery/hooks/encounter-sign.md, "Discarded drug amounts"). */
@@ -39,8 +47,6 @@ export const DISCARDED_QUANTITY_URL = 'urn:oncosign:fhir:extension:discarded-qua
 /** mCODE procedure intent (oncology-rules.md 0.1). */
 export const MCODE_INTENT_URL = 'http://hl7.org/fhir/us/mcode/StructureDefinition/mcode-procedure-intent';
 
-export const PATIENT = 'Patient/pat-1';
-export const ENCOUNTER = 'Encounter/enc-1';
 export const VISIT_DAY = '2025-03-04';
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -57,10 +63,6 @@ export function at(minutes: number): string {
 
 // ---------------------------------------------------------------------------------------------------------------
 // Codes
-
-export const concept = (system: string, code: string, display?: string): CodeableConcept => ({
-  coding: [{ system, code, ...(display !== undefined ? { display } : {}) }],
-});
 
 export const ROUTES = {
   iv: concept(SNOMED, '47625008', 'Intravenous route'),
@@ -368,21 +370,7 @@ export interface RunOptions {
   readonly settings?: Partial<RuleSettings>;
 }
 
-export function run(rule: Rule, resources: readonly Resource[], options: RunOptions = {}): readonly Finding[] {
-  return evaluateRule(rule, resources, {
-    ...(options.encounter !== undefined ? { encounter: options.encounter } : {}),
-    ...(options.settings !== undefined ? { settings: options.settings } : {}),
-  });
-}
-
-/** Runs the rule and returns its single finding (fails the test unless there is exactly one, of this rule). */
-export function onlyFinding(rule: Rule, resources: readonly Resource[], options: RunOptions = {}): Finding {
-  const findings = run(rule, resources, options);
-  expect(findings).toHaveLength(1);
-  const [finding] = findings;
-  expect(finding?.ruleId).toBe(rule.id);
-  return finding as Finding;
-}
+export { evaluateRule as run, onlyFinding };
 
 /** A table row: a name, the case's resources, and optionally its encounter and settings. */
 export interface InfCase extends RunOptions {

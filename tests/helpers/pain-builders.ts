@@ -15,7 +15,10 @@ import type {
 import { expect } from 'vitest';
 import type { Finding, Rule } from '../../src/rules/types.js';
 import type { RuleSettings } from '../../src/rules/settings.js';
+import { ATC, concept, CPT, ENCOUNTER, ICD10, PATIENT, RXNORM, SNOMED } from './builders.js';
 import { evaluateRule } from './rules.js';
+
+export { ATC, concept, CPT, ENCOUNTER, ICD10, PATIENT, RXNORM, SNOMED };
 
 /*
  * Builders for the PAIN-001..007 table tests: plain FHIR R4 objects for patient pat-1 around one visit, encounter
@@ -23,17 +26,10 @@ import { evaluateRule } from './rules.js';
  * so a case reads as "chemo 10 days before" instead of a calendar date. Ids are fixed so evidence can be asserted.
  */
 
-export const CPT = 'http://www.ama-assn.org/go/cpt';
-export const ICD10 = 'http://hl7.org/fhir/sid/icd-10-cm';
 export const LOINC = 'http://loinc.org';
-export const SNOMED = 'http://snomed.info/sct';
-export const RXNORM = 'http://www.nlm.nih.gov/research/umls/rxnorm';
-export const ATC = 'http://www.whocc.no/atc';
 export const UCUM = 'http://unitsofmeasure.org';
 
-export const PATIENT = 'Patient/pat-1';
 export const ENCOUNTER_ID = 'enc-1';
-export const ENCOUNTER = `Encounter/${ENCOUNTER_ID}`;
 
 /** The visit day, and the visit's period on it. */
 export const VISIT_DAY = '2025-05-14';
@@ -52,10 +48,6 @@ export function at(days: number, time = '10:00'): string {
 export function dayAt(days: number): string {
   return at(days).slice(0, 10);
 }
-
-export const concept = (system: string, code: string, display?: string): CodeableConcept => ({
-  coding: [{ system, code, ...(display !== undefined ? { display } : {}) }],
-});
 
 /** A copy of the resource without its encounter link: it then joins enc-1 only when it happened on the visit day. */
 export function unlinked<T extends { encounter?: unknown }>(resource: T): T {

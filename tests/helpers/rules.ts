@@ -1,4 +1,5 @@
 import type { Encounter, Resource } from 'fhir/r4.js';
+import { expect } from 'vitest';
 import { buildSnapshot, type PatientSnapshot } from '../../src/fhir/snapshot.js';
 import { defaultRuleSettings, type RuleSettings } from '../../src/rules/settings.js';
 import type { Finding, Rule, RuleContext } from '../../src/rules/types.js';
@@ -26,4 +27,17 @@ export function evaluateRule(
   options: { encounter?: Encounter; settings?: Partial<RuleSettings> } = {},
 ): readonly Finding[] {
   return rule.evaluate(snapshotOf(resources, options.encounter), ruleContext(options.settings));
+}
+
+/** Runs the rule and returns its single finding (fails the test unless there is exactly one, of this rule). */
+export function onlyFinding(
+  rule: Rule,
+  resources: readonly Resource[],
+  options: { encounter?: Encounter; settings?: Partial<RuleSettings> } = {},
+): Finding {
+  const findings = evaluateRule(rule, resources, options);
+  expect(findings).toHaveLength(1);
+  const [finding] = findings;
+  expect(finding?.ruleId).toBe(rule.id);
+  return finding as Finding;
 }
