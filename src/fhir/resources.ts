@@ -46,6 +46,7 @@ const schemas = {
     status: z.string(),
     class: coding.optional(),
     type: z.array(codeableConcept).optional(),
+    serviceType: codeableConcept.optional(),
     period: period.optional(),
     subject: reference.optional(),
     reasonCode: z.array(codeableConcept).optional(),
@@ -105,9 +106,10 @@ const schemas = {
         route: codeableConcept.optional(),
         method: codeableConcept.optional(),
         site: codeableConcept.optional(),
+        text: z.string().optional(),
         dose: quantity.optional(),
         rateQuantity: quantity.optional(),
-        rateRatio: z.looseObject({}).optional(),
+        rateRatio: z.looseObject({ numerator: quantity.optional(), denominator: quantity.optional() }).optional(),
       })
       .optional(),
   }),
@@ -115,6 +117,16 @@ const schemas = {
     ...base,
     code: codeableConcept.optional(),
     batch: z.looseObject({ lotNumber: z.string().optional(), expirationDate: z.string().optional() }).optional(),
+    // IV admixtures (Epic, Oracle Health): the drug may be named only on its ingredients.
+    ingredient: z
+      .array(
+        z.looseObject({
+          itemCodeableConcept: codeableConcept.optional(),
+          itemReference: reference.optional(),
+          isActive: z.boolean().optional(),
+        }),
+      )
+      .optional(),
   }),
   Observation: z.looseObject({
     ...base,
@@ -128,6 +140,7 @@ const schemas = {
     valueQuantity: quantity.optional(),
     valueInteger: z.number().optional(),
     valueCodeableConcept: codeableConcept.optional(),
+    valueString: z.string().optional(),
   }),
   CarePlan: z.looseObject({
     ...base,
@@ -158,6 +171,7 @@ const schemas = {
     authoredOn: z.string().optional(),
     medicationCodeableConcept: codeableConcept.optional(),
     medicationReference: reference.optional(),
+    contained: z.array(z.looseObject({ resourceType: z.string(), id: z.string().optional() })).optional(),
     reasonCode: z.array(codeableConcept).optional(),
     reasonReference: z.array(reference).optional(),
     extension: extensions,

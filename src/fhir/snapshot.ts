@@ -48,9 +48,12 @@ export interface PatientSnapshot extends ResourceLists {
   readonly unavailable: ReadonlySet<SnapshotResourceType>;
   /** Resolves `Type/id`, absolute, `urn:uuid:` and contained (`#id`, with `from`) references. */
   resolve(reference: Reference | undefined, from?: { contained?: readonly unknown[] }): SnapshotResource | undefined;
-  /** The Medication an administration refers to (contained or standalone), if any. */
-  medicationOf(administration: MedicationAdministration): Medication | undefined;
+  /** The Medication an administration or order refers to (contained or standalone), if any. */
+  medicationOf(user: MedicationUser): Medication | undefined;
 }
+
+/** A resource that names its drug: inline, or by reference to a contained or standalone Medication. */
+export type MedicationUser = MedicationAdministration | MedicationRequest;
 
 export interface SnapshotInput {
   readonly patientId: string;
@@ -440,14 +443,14 @@ export function focusSnapshot(index: PatientIndex, encounterId: string | undefin
     return key === undefined ? undefined : index.byKey(key);
   };
 
-  const medicationCache = new Map<MedicationAdministration, Medication | undefined>();
-  const medicationOf = (administration: MedicationAdministration): Medication | undefined => {
-    if (medicationCache.has(administration)) {
-      return medicationCache.get(administration);
+  const medicationCache = new Map<MedicationUser, Medication | undefined>();
+  const medicationOf = (user: MedicationUser): Medication | undefined => {
+    if (medicationCache.has(user)) {
+      return medicationCache.get(user);
     }
-    const resolved = resolve(administration.medicationReference, administration);
+    const resolved = resolve(user.medicationReference, user);
     const medication = resolved?.resourceType === 'Medication' ? resolved : undefined;
-    medicationCache.set(administration, medication);
+    medicationCache.set(user, medication);
     return medication;
   };
 

@@ -1,5 +1,6 @@
+import { encounterFacts } from '../facts/encounter-facts.js';
 import type { PatientSnapshot } from '../fhir/snapshot.js';
-import type { Finding, Rule, RuleContext, RuleId } from './types.js';
+import type { Finding, Report, Rule, RuleContext, RuleId } from './types.js';
 
 export interface EngineResult {
   /** At most one finding per rule, in rule-id order. */
@@ -8,23 +9,32 @@ export interface EngineResult {
   readonly skipped: readonly { readonly ruleId: RuleId; readonly reason: 'data-unavailable' }[];
 }
 
-function mergeFindings(first: Finding, rest: readonly Finding[]): Finding {
-  if (rest.length === 0) {
-    return first;
-  }
+function mergeReports(ruleId: RuleId, first: Report, rest: readonly Report[]): Finding {
   const evidence = new Set(first.evidence);
-  for (const finding of rest) {
-    finding.evidence.forEach((e) => evidence.add(e));
+  for (const report of rest) {
+    report.evidence.forEach((e) => evidence.add(e));
   }
-  return { ...first, evidence: [...evidence] };
+  return { ...first, ruleId, evidence: [...evidence] };
+}
+
+/** True when the report fills every placeholder its variant's card declares (the rule's card contract). */
+function fillsItsCard(rule: Rule, report: Report): boolean {
+  const declared = rule.card[report.variant ?? 'default'];
+  return declared !== undefined && declared.every((name) => report.params[name] !== undefined);
 }
 
 /**
- * Runs the rules over one snapshot. A rule that throws is recorded and left out (the hook still answers); a rule
- * whose data is unavailable is skipped; a rule that finds several problems in one encounter yields one finding
- * (one card per rule per encounter), keeping the first and the union of evidence.
+ * Runs the rules over one snapshot, through one set of encounter facts built lazily for this evaluation. A rule that
+ * throws, or reports a variant or parameters its card contract does not have, is recorded as failed and left out
+ * (the hook still answers); a rule whose data is unavailable is skipped; a rule that finds several problems in one
+ * encounter yields one finding (one card per rule per encounter), keeping the first and the union of evidence.
  */
-export function runRules(rules: readonly Rule[], snapshot: PatientSnapshot, context: RuleContext): EngineResult {
+export function runRules(
+  rules: readonly Rule[],
+  snapshot: PatientSnapshot,
+  environment: Omit<RuleContext, 'facts'>,
+): EngineResult {
+  const context: RuleContext = { ...environment, facts: encounterFacts(snapshot, environment.terminology) };
   const findings: Finding[] = [];
   const failed: RuleId[] = [];
   const skipped: EngineResult['skipped'][number][] = [];
@@ -34,17 +44,20 @@ export function runRules(rules: readonly Rule[], snapshot: PatientSnapshot, cont
       skipped.push({ ruleId: rule.id, reason: 'data-unavailable' });
       continue;
     }
-    let produced: readonly Finding[];
+    let produced: readonly Report[];
     try {
-      produced = rule.evaluate(snapshot, context);
+      produced = rule.evaluate(context);
     } catch {
       failed.push(rule.id);
       continue;
     }
-    const own = produced.filter((f) => f.ruleId === rule.id);
-    const [first, ...rest] = own;
+    if (!produced.every((report) => fillsItsCard(rule, report))) {
+      failed.push(rule.id);
+      continue;
+    }
+    const [first, ...rest] = produced;
     if (first) {
-      findings.push(mergeFindings(first, rest));
+      findings.push(mergeReports(rule.id, first, rest));
     }
   }
   return { findings, failed, skipped };

@@ -1,5 +1,5 @@
 import type { FhirResource } from 'fhir/r4.js';
-import type { PatientSnapshot } from '../fhir/snapshot.js';
+import type { EncounterFacts } from '../facts/encounter-facts.js';
 import type { SnapshotResourceType } from '../fhir/resources.js';
 import type { Terminology } from '../terminology/terminology.js';
 import type { RuleSettings } from './settings.js';
@@ -12,7 +12,9 @@ export type Grounding = 'FIRM' | 'FIRM (secondary)' | 'JUDGMENT';
 
 export type Indicator = 'info' | 'warning' | 'critical';
 
+/** What a rule is given: the encounter's facts (never raw FHIR), the terminology and the site's settings. */
 export interface RuleContext {
+  readonly facts: EncounterFacts;
   /** The evaluation time; rules never read the clock themselves. */
   readonly now: Date;
   readonly terminology: Terminology;
@@ -26,16 +28,27 @@ export interface ProposedAction {
 }
 
 /**
- * What a rule found: which card template to fill (the rule's own, optionally a named variant), the values for its
- * placeholders, and the references of the resources the finding rests on.
+ * What a rule reports: which variant of its card template to fill (default: "default"), the values for its
+ * placeholders, and the references of the resources the finding rests on. The engine adds the rule's id, so a rule
+ * cannot report under another rule's id.
  */
-export interface Finding {
-  readonly ruleId: RuleId;
+export interface Report {
   readonly variant?: string;
   readonly params: Readonly<Record<string, string>>;
   readonly evidence: readonly string[];
   readonly actions?: readonly ProposedAction[];
 }
+
+/** A report with the id of the rule that made it: what the engine returns and the card renderer reads. */
+export interface Finding extends Report {
+  readonly ruleId: RuleId;
+}
+
+/**
+ * The card a rule fills: for each variant of `cards/<ID>.json`, the placeholders the rule's reports give values for.
+ * Checked against the templates at load (a placeholder no report fills would lose the card in production).
+ */
+export type CardContract = Readonly<Record<string, readonly string[]>>;
 
 export interface Rule {
   readonly id: RuleId;
@@ -51,5 +64,6 @@ export interface Rule {
   readonly reads: readonly SnapshotResourceType[];
   /** Off-by-default rules are the catalogue's JUDGMENT rules marked so; sites switch them on. */
   readonly enabledByDefault: boolean;
-  readonly evaluate: (snapshot: PatientSnapshot, context: RuleContext) => readonly Finding[];
+  readonly card: CardContract;
+  readonly evaluate: (context: RuleContext) => readonly Report[];
 }

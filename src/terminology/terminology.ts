@@ -50,6 +50,8 @@ export interface CodingLike {
   readonly display?: string | undefined;
 }
 
+const RXNORM = 'http://www.nlm.nih.gov/research/umls/rxnorm';
+
 const normaliserSchema = z.enum(['trim', 'upper', 'icd10', 'ndc']);
 type Normaliser = z.infer<typeof normaliserSchema>;
 
@@ -72,6 +74,11 @@ const valueSetFileSchema = z.object({
       grounding: z.enum(['FIRM', 'FIRM (secondary)', 'JUDGMENT']),
       source: z.string(),
       include: z.array(includeSchema),
+      /**
+       * Lower-case names a record's free text may use for members (JUDGMENT: the documented fallback for drugs sent
+       * with no code we know, e.g. "NS", "D5W"); RxNorm ingredient displays are added to these automatically.
+       */
+      textNames: z.array(z.string().regex(/^[a-z0-9][a-z0-9 '-]*$/)).optional(),
     }),
   ),
 });
@@ -86,6 +93,8 @@ export interface ValueSetInfo {
 interface CompiledValueSet {
   readonly info: ValueSetInfo;
   readonly keys: ReadonlySet<string>;
+  /** Lower-case ingredient names of the set's RxNorm ingredient codes (displays without a strength or form). */
+  readonly ingredientNames: ReadonlySet<string>;
   readonly patterns: readonly { readonly system: string; readonly regex: RegExp }[];
 }
 
@@ -155,6 +164,7 @@ export class Terminology {
 
   private compile(vs: z.infer<typeof valueSetFileSchema>['valueSets'][number], file: string): CompiledValueSet {
     const keys = new Set<string>();
+    const ingredientNames = new Set<string>(vs.textNames ?? []);
     const patterns: { system: string; regex: RegExp }[] = [];
     for (const include of vs.include) {
       const system = this.canonicalSystem.get(include.system);
@@ -162,14 +172,23 @@ export class Terminology {
         throw new Error(`terminology/${file}: value set ${vs.id} uses unknown code system ${include.system}`);
       }
       if ('codes' in include) {
-        for (const { code } of include.codes) {
+        for (const { code, display } of include.codes) {
           keys.add(`${system.uri}|${normaliseCode(code, system.normalise)}`);
+          // An RxNorm ingredient's display is its name ("carboplatin"); products carry strengths and forms.
+          if (system.uri === RXNORM && display !== undefined && !/\d/.test(display)) {
+            ingredientNames.add(display.toLowerCase());
+          }
         }
       } else {
         patterns.push({ system: system.uri, regex: new RegExp(include.pattern) });
       }
     }
-    return { info: { id: vs.id, title: vs.title, grounding: vs.grounding, source: vs.source }, keys, patterns };
+    return {
+      info: { id: vs.id, title: vs.title, grounding: vs.grounding, source: vs.source },
+      keys,
+      ingredientNames,
+      patterns,
+    };
   }
 
   /** The canonical URI for a system URI or alias, or undefined when the system is not one we know. */
@@ -206,6 +225,11 @@ export class Terminology {
   /** The first coding of the list that is in the value set. */
   match(valueSet: ValueSetId, codings: readonly CodingLike[] | undefined): CodingLike | undefined {
     return codings?.find((c) => this.has(valueSet, c));
+  }
+
+  /** The ingredient names the value set lists (for the documented name fallback when a drug carries no known code). */
+  ingredientNames(valueSet: ValueSetId): ReadonlySet<string> {
+    return this.valueSets.get(valueSet)?.ingredientNames ?? new Set();
   }
 
   info(valueSet: ValueSetId): ValueSetInfo | undefined {

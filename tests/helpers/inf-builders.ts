@@ -122,6 +122,8 @@ export interface AdministrationOptions {
   readonly rate?: boolean;
   /** MedicationAdministration.device: a pump. */
   readonly device?: boolean;
+  /** dosage.site, as text ("left forearm"). */
+  readonly site?: string;
   /** The drug on a contained Medication ('#med') with batch lot/expiry, instead of medicationCodeableConcept. */
   readonly contained?: { readonly lot?: string; readonly expiry?: string };
   /** The discarded-quantity extension, in mg (0 documents that nothing was discarded). */
@@ -183,6 +185,7 @@ export function anAdministration(id: string, options: AdministrationOptions = {}
       ...(options.push === true ? { method: PUSH_METHOD } : {}),
       ...(dose !== null ? { dose: { value: dose, unit: 'mg', system: UCUM, code: 'mg' } } : {}),
       ...((options.rate ?? true) ? { rateQuantity: { value: 250, unit: 'mL/h', system: UCUM, code: 'mL/h' } } : {}),
+      ...(options.site !== undefined ? { site: { text: options.site } } : {}),
     },
   };
 }
@@ -231,6 +234,8 @@ export interface ProcedureOptions {
   readonly partOf?: readonly string[];
   readonly reasonReference?: readonly string[];
   readonly intent?: boolean;
+  /** Minutes after T0 for performedDateTime; default 0; null: the date only (no time of day). */
+  readonly performedAt?: number | null;
 }
 
 /** A completed Procedure of enc-1 coded CPT (or the given system), performed at T0. */
@@ -243,7 +248,7 @@ export function aCode(id: string, code: string, options: ProcedureOptions = {}):
     code: concept(options.system ?? CPT, code),
     subject: { reference: PATIENT },
     encounter: { reference: options.encounter ?? ENCOUNTER },
-    performedDateTime: at(0),
+    performedDateTime: options.performedAt === null ? at(0).slice(0, 10) : at(options.performedAt ?? 0),
     ...(options.partOf !== undefined ? { partOf: toReferences(options.partOf) } : {}),
     ...(options.reasonReference !== undefined ? { reasonReference: toReferences(options.reasonReference) } : {}),
     ...(options.intent === true ? { extension: [intentExtension()] } : {}),

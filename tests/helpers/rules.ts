@@ -1,6 +1,7 @@
 import type { Encounter, Resource } from 'fhir/r4.js';
 import { expect } from 'vitest';
 import { buildSnapshot, type PatientSnapshot } from '../../src/fhir/snapshot.js';
+import { runRules } from '../../src/rules/engine.js';
 import { defaultRuleSettings, type RuleSettings } from '../../src/rules/settings.js';
 import type { Finding, Rule, RuleContext } from '../../src/rules/types.js';
 import { Terminology } from '../../src/terminology/terminology.js';
@@ -8,7 +9,8 @@ import { anEncounter } from './builders.js';
 
 export const terminology = new Terminology();
 
-export function ruleContext(settings: Partial<RuleSettings> = {}): RuleContext {
+/** What the engine is given besides the snapshot (it builds the encounter facts itself). */
+export function ruleContext(settings: Partial<RuleSettings> = {}): Omit<RuleContext, 'facts'> {
   return { now: new Date('2025-06-30T12:00:00Z'), terminology, settings: { ...defaultRuleSettings, ...settings } };
 }
 
@@ -20,13 +22,19 @@ export function snapshotOf(resources: readonly Resource[], encounter: Encounter 
   }).snapshot;
 }
 
-/** Runs one rule on the given resources around one encounter (default: builders' anEncounter()). */
+/**
+ * Runs one rule through the engine on the given resources around one encounter (default: builders' anEncounter()),
+ * so the rule's card contract is checked too: a rule that throws or reports parameters its card does not declare
+ * fails the test.
+ */
 export function evaluateRule(
   rule: Rule,
   resources: readonly Resource[],
   options: { encounter?: Encounter; settings?: Partial<RuleSettings> } = {},
 ): readonly Finding[] {
-  return rule.evaluate(snapshotOf(resources, options.encounter), ruleContext(options.settings));
+  const result = runRules([rule], snapshotOf(resources, options.encounter), ruleContext(options.settings));
+  expect(result.failed).toEqual([]);
+  return result.findings;
 }
 
 /** Runs the rule and returns its single finding (fails the test unless there is exactly one, of this rule). */

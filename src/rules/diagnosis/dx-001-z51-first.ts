@@ -1,7 +1,5 @@
-import { codesIn, encounterCodes } from '../billing.js';
-import { firstListed } from '../diagnoses.js';
 import type { Rule } from '../types.js';
-import { encounterCoding, isTreatedNeoplasm, referencesOf, therapiesToday, Z51_FOR } from './dx-common.js';
+import { isTreatedNeoplasm, referencesOf, therapiesToday, Z51_FOR } from './dx-common.js';
 
 /*
  * DX-001 Z51.x should be first-listed for a treatment-only encounter (CODER). FIRM (secondary): ICD-10-CM
@@ -21,23 +19,23 @@ export const dx001Z51First: Rule = {
   sources: ['ICD-10-CM Official Guidelines I.C.2.e (via [S19a, S19b])', 'Seed 004 (sequencing)'],
   reads: ['Encounter', 'Condition', 'Procedure', 'MedicationAdministration'],
   enabledByDefault: true,
-  evaluate(snapshot, { terminology }) {
-    const therapy = therapiesToday(snapshot, terminology);
+  card: { default: ['z51', 'first'] },
+  evaluate({ facts }) {
+    const therapy = therapiesToday(facts);
     if (therapy.kinds.size === 0) {
       return [];
     }
-    if (codesIn(encounterCodes(snapshot, terminology), terminology, 'evaluation-and-management-visit').length > 0) {
+    if (facts.codes.in('evaluation-and-management-visit').length > 0) {
       return [];
     }
-    const coding = encounterCoding(snapshot, terminology);
-    const first = firstListed(coding.diagnoses);
+    const coding = facts.diagnoses;
+    const first = coding.firstListed;
     if (!first || coding.is(first, 'icd10-antineoplastic-therapy-encounter') || !isTreatedNeoplasm(coding, first)) {
       return [];
     }
     const expected = [...therapy.kinds].map((k) => Z51_FOR[k]).join(' or ');
     return [
       {
-        ruleId: 'DX-001',
         params: { z51: expected, first: first.code },
         evidence: [...referencesOf([first]), ...therapy.evidence],
       },

@@ -1,5 +1,5 @@
 import type { Rule } from '../types.js';
-import { encounterCoding, indicationsToday, isNeoplasmCode, isTreatedNeoplasm, referencesOf } from './dx-common.js';
+import { isNeoplasmCode, isTreatedNeoplasm, referencesOf } from './dx-common.js';
 
 /*
  * DX-002 Z51.x without a neoplasm code (CODER). FIRM (secondary): with Z51.0/Z51.11/Z51.12 the malignancy being
@@ -13,17 +13,18 @@ export const dx002Z51WithoutNeoplasm: Rule = {
   sources: ['ICD-10-CM Official Guidelines I.C.2.e (via [S19b])'],
   reads: ['Encounter', 'Condition'],
   enabledByDefault: true,
-  evaluate(snapshot, { terminology }) {
-    const coding = encounterCoding(snapshot, terminology);
+  card: { default: ['code'] },
+  evaluate({ facts, terminology }) {
+    const coding = facts.diagnoses;
     const z51 = coding.having('icd10-antineoplastic-therapy-encounter');
     if (z51.length === 0 || coding.diagnoses.some((d) => isTreatedNeoplasm(coding, d))) {
       return [];
     }
     // Catalogue "Do NOT fire when": the drug was given for a non-neoplastic condition (Z51.1- does not apply: DX-003).
-    const indications = indicationsToday(snapshot, terminology).flatMap((i) => (i.code !== undefined ? [i.code] : []));
+    const indications = facts.indicationsToday.flatMap((i) => (i.code !== undefined ? [i.code] : []));
     if (indications.length > 0 && !indications.some((code) => isNeoplasmCode(terminology, code))) {
       return [];
     }
-    return [{ ruleId: 'DX-002', params: { code: z51.map((d) => d.code).join(', ') }, evidence: referencesOf(z51) }];
+    return [{ params: { code: z51.map((d) => d.code).join(', ') }, evidence: referencesOf(z51) }];
   },
 };

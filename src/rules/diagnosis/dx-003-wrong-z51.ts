@@ -1,5 +1,5 @@
 import type { Rule } from '../types.js';
-import { encounterCoding, referencesOf, therapiesToday } from './dx-common.js';
+import { referencesOf, therapiesToday } from './dx-common.js';
 
 /*
  * DX-003 Wrong Z51 code for the therapy given (CODER). Z51.1- for antineoplastic therapy only: FIRM (secondary)
@@ -17,13 +17,14 @@ export const dx003WrongZ51: Rule = {
   sources: ['ICD-10-CM Z51.1- Excludes (via [S19d])', 'Drug class split: JUDGMENT'],
   reads: ['Encounter', 'Condition', 'MedicationAdministration'],
   enabledByDefault: true,
-  evaluate(snapshot, { terminology }) {
-    const therapy = therapiesToday(snapshot, terminology);
+  card: { default: ['kind', 'code'] },
+  evaluate({ facts }) {
+    const therapy = therapiesToday(facts);
     const drugsGiven = therapy.evidence.filter((e) => e.startsWith('MedicationAdministration/'));
     if (drugsGiven.length === 0) {
       return [];
     }
-    const coding = encounterCoding(snapshot, terminology);
+    const coding = facts.diagnoses;
     const onlyImmuno = therapy.kinds.has('immunotherapy') && !therapy.kinds.has('chemotherapy');
     const noImmuno = !therapy.kinds.has('immunotherapy');
     const chemoCoded = coding.diagnoses.filter((d) => d.code === 'Z51.11');
@@ -31,7 +32,6 @@ export const dx003WrongZ51: Rule = {
     if (onlyImmuno && chemoCoded.length > 0 && immunoCoded.length === 0) {
       return [
         {
-          ruleId: 'DX-003',
           params: { kind: 'immunotherapy', code: 'Z51.12' },
           evidence: [...referencesOf(chemoCoded), ...drugsGiven],
         },
@@ -40,7 +40,6 @@ export const dx003WrongZ51: Rule = {
     if (noImmuno && immunoCoded.length > 0 && chemoCoded.length === 0) {
       return [
         {
-          ruleId: 'DX-003',
           params: { kind: 'chemotherapy', code: 'Z51.11' },
           evidence: [...referencesOf(immunoCoded), ...drugsGiven],
         },

@@ -1,8 +1,5 @@
-import { codesIn, encounterCodes } from '../billing.js';
-import { drugCodings } from '../medication.js';
-import { antineoplasticsGivenToday, cancerTreatmentToday } from '../treatment.js';
 import type { Rule } from '../types.js';
-import { encounterCoding, referencesOf } from './dx-common.js';
+import { referencesOf } from './dx-common.js';
 
 /*
  * DX-004 Personal-history code while treatment is still directed at the cancer (CODER + CLIN). FIRM (secondary):
@@ -19,33 +16,34 @@ export const dx004HistoryCodeDuringTreatment: Rule = {
   sources: ['ICD-10-CM Official Guidelines I.C.2.d (via [S19g, S19e])', 'Seed 004'],
   reads: ['Encounter', 'Condition', 'Procedure', 'MedicationAdministration'],
   enabledByDefault: true,
-  evaluate(snapshot, { terminology }) {
-    const coding = encounterCoding(snapshot, terminology);
+  card: { default: ['code'] },
+  evaluate({ facts }) {
+    const coding = facts.diagnoses;
     const history = coding.having('icd10-personal-history-of-malignancy');
     if (history.length === 0 || coding.having('icd10-malignancy-or-uncertain').length > 0) {
       return [];
     }
-    const treatment = cancerTreatmentToday(snapshot, terminology);
+    const treatment = facts.cancerTreatmentToday;
     if (treatment.length === 0) {
       return [];
     }
-    const drugs = antineoplasticsGivenToday(snapshot, terminology);
+    const drugs = facts.antineoplasticsGiven;
     // The hormonal administration code (CPT 96402) is part of giving the endocrine drug, not other treatment.
     const hormonalAdministration = new Set(
-      codesIn(encounterCodes(snapshot, terminology), terminology, 'chemotherapy-administration-code')
+      facts.codes
+        .in('chemotherapy-administration-code')
         .filter((c) => c.code === '96402')
         .map((c) => c.reference),
     );
     const onlyEndocrine =
       drugs.length > 0 &&
       treatment.filter((t) => !hormonalAdministration.has(t)).length === drugs.length &&
-      drugs.every((d) => terminology.match('hormonal-antineoplastic-drug', drugCodings(d, snapshot)) !== undefined);
+      drugs.every((d) => d.drug.hormonal);
     if (onlyEndocrine) {
       return [];
     }
     return [
       {
-        ruleId: 'DX-004',
         params: { code: history.map((d) => d.code).join(', ') },
         evidence: [...referencesOf(history), ...treatment],
       },

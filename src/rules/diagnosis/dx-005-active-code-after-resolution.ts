@@ -1,7 +1,5 @@
-import { conditionIcd10, isAssertedCondition } from '../diagnoses.js';
-import { cancerTreatmentToday } from '../treatment.js';
 import type { Rule } from '../types.js';
-import { encounterCoding, referencesOf } from './dx-common.js';
+import { referencesOf } from './dx-common.js';
 
 /*
  * DX-005 Active cancer code but disease resolved and no treatment (CODER). Guideline FIRM (secondary) [S19g];
@@ -23,30 +21,31 @@ export const dx005ActiveCodeAfterResolution: Rule = {
   ],
   reads: ['Encounter', 'Condition', 'Procedure', 'MedicationAdministration'],
   enabledByDefault: true,
-  evaluate(snapshot, { terminology }) {
-    if (cancerTreatmentToday(snapshot, terminology).length > 0) {
+  card: { default: ['code'] },
+  evaluate({ facts }) {
+    if (facts.cancerTreatmentToday.length > 0) {
       return [];
     }
-    const coding = encounterCoding(snapshot, terminology);
+    const coding = facts.diagnoses;
     for (const diagnosis of coding.having('icd10-malignancy-or-uncertain')) {
       if (coding.is(diagnosis, 'icd10-malignancy-in-remission')) {
         continue;
       }
-      const sameCode = snapshot.conditions.filter((c) => conditionIcd10(c, terminology) === diagnosis.code);
-      const candidates = (diagnosis.condition ? [diagnosis.condition, ...sameCode] : sameCode).filter(
-        isAssertedCondition,
+      const sameCode = facts.conditions.filter((c) => c.icd10 === diagnosis.code);
+      const candidates = (diagnosis.condition ? [facts.condition(diagnosis.condition), ...sameCode] : sameCode).filter(
+        (c) => c.asserted,
       );
-      const status = (c: (typeof candidates)[number]) => c.clinicalStatus?.coding?.[0]?.code ?? '';
-      const stillActive = candidates.some((c) => ['active', 'recurrence', 'relapse'].includes(status(c)));
+      const stillActive = candidates.some((c) => c.active);
       const resolved = candidates.find(
-        (c) => closedStatuses.has(status(c)) && (c.abatementDateTime !== undefined || c.abatementPeriod !== undefined),
+        (c) =>
+          closedStatuses.has(c.clinicalStatus ?? '') &&
+          (c.condition.abatementDateTime !== undefined || c.condition.abatementPeriod !== undefined),
       );
       if (resolved && !stillActive) {
         return [
           {
-            ruleId: 'DX-005',
             params: { code: diagnosis.code },
-            evidence: [...new Set([...referencesOf([diagnosis]), `Condition/${resolved.id ?? ''}`])],
+            evidence: [...new Set([...referencesOf([diagnosis]), resolved.reference])],
           },
         ];
       }

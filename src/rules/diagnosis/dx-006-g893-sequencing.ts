@@ -1,7 +1,5 @@
-import { firstListed } from '../diagnoses.js';
-import { cancerTreatmentToday } from '../treatment.js';
 import type { Rule } from '../types.js';
-import { encounterCoding, referencesOf } from './dx-common.js';
+import { referencesOf } from './dx-common.js';
 
 /*
  * DX-006 G89.3 sequencing (CODER). FIRM (secondary): G89.3 may be first-listed only when the encounter is for pain
@@ -19,20 +17,20 @@ export const dx006G893Sequencing: Rule = {
   sources: ['ICD-10-CM Official Guidelines I.C.6.b.5 (via [S19c, S19f])', 'Seed 004 corrected (catalogue section 6)'],
   reads: ['Encounter', 'Condition', 'Procedure', 'MedicationAdministration'],
   enabledByDefault: true,
-  evaluate(snapshot, { terminology }) {
-    const coding = encounterCoding(snapshot, terminology);
+  card: { default: [], 'pain-visit': [] },
+  evaluate({ facts, terminology }) {
+    const coding = facts.diagnoses;
     const g893 = coding.diagnoses.filter((d) => d.code === 'G89.3');
-    const first = firstListed(coding.diagnoses);
+    const first = coding.firstListed;
     if (g893.length === 0 || !first) {
       return [];
     }
     if (first.code === 'G89.3') {
       const z51 = coding.having('icd10-antineoplastic-therapy-encounter');
-      const treatment = cancerTreatmentToday(snapshot, terminology);
+      const treatment = facts.cancerTreatmentToday;
       if (z51.length > 0 || treatment.length > 0) {
         return [
           {
-            ruleId: 'DX-006',
             variant: 'default',
             params: {},
             evidence: [...referencesOf([first, ...z51]), ...treatment],
@@ -41,14 +39,12 @@ export const dx006G893Sequencing: Rule = {
       }
       return [];
     }
-    const reasons = (snapshot.encounter?.reasonCode ?? []).flatMap((r) => r.coding ?? []);
-    if (terminology.match('pain-condition', reasons) !== undefined) {
+    if (terminology.match('pain-condition', facts.visit.reasonCodings) !== undefined) {
       return [
         {
-          ruleId: 'DX-006',
           variant: 'pain-visit',
           params: {},
-          evidence: [snapshot.encounterReference ?? '', ...referencesOf(g893)].filter(Boolean),
+          evidence: [facts.visit.reference ?? '', ...referencesOf(g893)].filter(Boolean),
         },
       ];
     }

@@ -1,5 +1,5 @@
 import type { Rule } from '../types.js';
-import { encounterCoding, referencesOf } from './dx-common.js';
+import { referencesOf } from './dx-common.js';
 
 /*
  * DX-007 G89.3 together with G89.2x (CODER). FIRM (secondary): G89.2 (chronic pain, not elsewhere classified)
@@ -12,8 +12,9 @@ export const dx007G893WithG892: Rule = {
   sources: ['ICD-10-CM G89.2 Excludes1 (via [S19f])'],
   reads: ['Encounter', 'Condition'],
   enabledByDefault: true,
-  evaluate(snapshot, { terminology }) {
-    const coding = encounterCoding(snapshot, terminology);
+  card: { default: ['code'] },
+  evaluate({ facts }) {
+    const coding = facts.diagnoses;
     const g893 = coding.diagnoses.filter((d) => d.code === 'G89.3');
     const g892 = coding.having('icd10-chronic-pain-nec');
     if (g893.length === 0 || g892.length === 0) {
@@ -21,7 +22,6 @@ export const dx007G893WithG892: Rule = {
     }
     return [
       {
-        ruleId: 'DX-007',
         params: { code: g892.map((d) => d.code).join(', ') },
         evidence: referencesOf([...g893, ...g892]),
       },

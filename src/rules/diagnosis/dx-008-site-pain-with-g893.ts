@@ -1,5 +1,5 @@
 import type { Rule } from '../types.js';
-import { encounterCoding, referencesOf } from './dx-common.js';
+import { referencesOf } from './dx-common.js';
 
 /*
  * DX-008 Site-of-pain code added to G89.3 (CODER). FIRM (secondary): with G89.3 a code for the site of the pain is
@@ -15,8 +15,9 @@ export const dx008SitePainWithG893: Rule = {
   sources: ['ICD-10-CM Official Guidelines I.C.6.b.5 (via [S19f])', 'Seed 004'],
   reads: ['Encounter', 'Condition'],
   enabledByDefault: true,
-  evaluate(snapshot, { terminology }) {
-    const coding = encounterCoding(snapshot, terminology);
+  card: { default: ['code'] },
+  evaluate({ facts }) {
+    const coding = facts.diagnoses;
     const g893 = coding.diagnoses.filter((d) => d.code === 'G89.3');
     const site = coding.having('icd10-site-of-pain');
     if (g893.length === 0 || site.length === 0) {
@@ -24,7 +25,6 @@ export const dx008SitePainWithG893: Rule = {
     }
     return [
       {
-        ruleId: 'DX-008',
         params: { code: site.map((d) => d.code).join(', ') },
         evidence: referencesOf([...g893, ...site]),
       },

@@ -1,8 +1,6 @@
 import { SYSTEM } from '../../terminology/systems.js';
-import { conditionIcd10 } from '../diagnoses.js';
-import { codesIn, encounterCodes } from '../billing.js';
 import type { Rule } from '../types.js';
-import { encounterCoding, referencesOf } from './dx-common.js';
+import { referencesOf } from './dx-common.js';
 
 /*
  * DX-009 Treatment aimed at the metastatic site (CODER). FIRM (secondary): when treatment is directed only at a
@@ -18,8 +16,9 @@ export const dx009MetastaticSiteFirst: Rule = {
   sources: ['ICD-10-CM Official Guidelines I.C.2.b (via [S19a])', 'Seed 004 corrected (catalogue section 6)'],
   reads: ['Encounter', 'Condition', 'Procedure'],
   enabledByDefault: true,
-  evaluate(snapshot, { terminology }) {
-    const coding = encounterCoding(snapshot, terminology);
+  card: { default: ['secondary', 'primary'] },
+  evaluate({ facts, terminology }) {
+    const coding = facts.diagnoses;
     const ranked = coding.diagnoses.filter(
       (d) => d.rank !== undefined && !coding.is(d, 'icd10-antineoplastic-therapy-encounter'),
     );
@@ -28,26 +27,24 @@ export const dx009MetastaticSiteFirst: Rule = {
       return [];
     }
     const radiationCodes = new Set(
-      codesIn(encounterCodes(snapshot, terminology), terminology, 'radiation-delivery')
-        .concat(codesIn(encounterCodes(snapshot, terminology), terminology, 'cms157-radiation-treatment-management'))
+      facts.codes
+        .in('radiation-delivery')
+        .concat(facts.codes.in('cms157-radiation-treatment-management'))
         .map((c) => c.reference),
     );
-    for (const procedure of snapshot.thisEncounter.procedures) {
-      if (!radiationCodes.has(`Procedure/${procedure.id ?? ''}`)) {
-        continue;
-      }
-      for (const reason of procedure.reasonReference ?? []) {
-        const target = snapshot.resolve(reason);
-        const code = target?.resourceType === 'Condition' ? conditionIcd10(target, terminology) : undefined;
-        if (code !== undefined && terminology.has('icd10-secondary-malignancy', { system: SYSTEM.icd10cm, code })) {
-          return [
-            {
-              ruleId: 'DX-009',
-              params: { secondary: code, primary: first.code },
-              evidence: [`Procedure/${procedure.id ?? ''}`, `Condition/${target?.id ?? ''}`, ...referencesOf([first])],
-            },
-          ];
-        }
+    for (const indication of facts.indicationsToday) {
+      const code = indication.code;
+      if (
+        radiationCodes.has(indication.from) &&
+        code !== undefined &&
+        terminology.has('icd10-secondary-malignancy', { system: SYSTEM.icd10cm, code })
+      ) {
+        return [
+          {
+            params: { secondary: code, primary: first.code },
+            evidence: [indication.from, indication.reference, ...referencesOf([first])],
+          },
+        ];
       }
     }
     return [];

@@ -1,5 +1,5 @@
 import type { Rule } from '../types.js';
-import { encounterCoding, referencesOf } from './dx-common.js';
+import { referencesOf } from './dx-common.js';
 
 /*
  * DX-010 Secondary neoplasm without primary, history or unknown-primary code (CODER). JUDGMENT built on the
@@ -13,8 +13,9 @@ export const dx010SecondaryWithoutPrimary: Rule = {
   sources: ['ICD-10-CM Official Guidelines I.C.2 secondary neoplasms and C80.1 (via [S19a])'],
   reads: ['Encounter', 'Condition'],
   enabledByDefault: true,
-  evaluate(snapshot, { terminology }) {
-    const coding = encounterCoding(snapshot, terminology);
+  card: { default: ['code'] },
+  evaluate({ facts }) {
+    const coding = facts.diagnoses;
     const secondary = coding.having('icd10-secondary-malignancy');
     if (
       secondary.length === 0 ||
@@ -26,7 +27,6 @@ export const dx010SecondaryWithoutPrimary: Rule = {
     }
     return [
       {
-        ruleId: 'DX-010',
         params: { code: secondary.map((d) => d.code).join(', ') },
         evidence: referencesOf(secondary),
       },

@@ -1,6 +1,5 @@
-import { codesIn, encounterCodes } from '../billing.js';
 import type { Rule } from '../types.js';
-import { encounterCoding, indicationsToday, isTreatedNeoplasm } from './dx-common.js';
+import { isTreatedNeoplasm } from './dx-common.js';
 
 /*
  * DX-011 Chemo administration billed with no supporting diagnosis (CODER). FIRM (secondary): medical necessity
@@ -17,24 +16,24 @@ export const dx011ChemoWithoutDiagnosis: Rule = {
   sources: ['Noridian JF, chemotherapy and non-chemotherapy administration [S10]'],
   reads: ['Encounter', 'Condition', 'Procedure', 'MedicationAdministration'],
   enabledByDefault: true,
-  evaluate(snapshot, { terminology }) {
-    const chemoCodes = codesIn(encounterCodes(snapshot, terminology), terminology, 'chemotherapy-administration-code');
+  card: { default: ['code'] },
+  evaluate({ facts }) {
+    const chemoCodes = facts.codes.in('chemotherapy-administration-code');
     if (chemoCodes.length === 0) {
       return [];
     }
-    const coding = encounterCoding(snapshot, terminology);
+    const coding = facts.diagnoses;
     if (coding.diagnoses.length === 0) {
       return [];
     }
     if (coding.diagnoses.some((d) => isTreatedNeoplasm(coding, d) || d.code === 'Z51.11' || d.code === 'Z51.12')) {
       return [];
     }
-    if (indicationsToday(snapshot, terminology).length > 0) {
+    if (facts.indicationsToday.length > 0) {
       return [];
     }
     return [
       {
-        ruleId: 'DX-011',
         params: { code: chemoCodes.map((c) => c.code).join(', ') },
         evidence: chemoCodes.map((c) => c.reference),
       },

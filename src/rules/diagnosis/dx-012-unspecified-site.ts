@@ -1,7 +1,5 @@
-import { conditionIcd10, isAssertedCondition, isProblemListEntry } from '../diagnoses.js';
-import { isActiveCondition } from '../../measures/cms157.js';
 import type { Rule } from '../types.js';
-import { encounterCoding, referencesOf } from './dx-common.js';
+import { referencesOf } from './dx-common.js';
 import { SYSTEM } from '../../terminology/systems.js';
 
 /*
@@ -17,26 +15,26 @@ export const dx012UnspecifiedSite: Rule = {
   sources: ['ICD-10-CM Official Guidelines I.C.2.l, C80.1 (via [S19a])', 'Seed 004 (specificity)'],
   reads: ['Encounter', 'Condition'],
   enabledByDefault: true,
-  evaluate(snapshot, { terminology }) {
-    const coding = encounterCoding(snapshot, terminology);
+  card: { default: ['code'] },
+  evaluate({ facts, terminology }) {
+    const coding = facts.diagnoses;
     const unspecified = coding.having('icd10-malignancy-without-site');
     if (unspecified.length === 0) {
       return [];
     }
-    for (const condition of snapshot.conditions) {
-      const code = conditionIcd10(condition, terminology);
+    for (const condition of facts.conditions) {
+      const code = condition.icd10;
       if (
         code !== undefined &&
-        isProblemListEntry(condition) &&
-        isActiveCondition(condition) &&
-        isAssertedCondition(condition) &&
+        condition.problemList &&
+        condition.active &&
+        condition.asserted &&
         terminology.has('icd10-primary-malignancy', { system: SYSTEM.icd10cm, code })
       ) {
         return [
           {
-            ruleId: 'DX-012',
             params: { code },
-            evidence: [...referencesOf(unspecified), `Condition/${condition.id ?? ''}`],
+            evidence: [...referencesOf(unspecified), condition.reference],
           },
         ];
       }

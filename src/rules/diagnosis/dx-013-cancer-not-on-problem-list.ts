@@ -1,5 +1,4 @@
-import { isEncounterDiagnosisOnly } from '../diagnoses.js';
-import { activeCancersAtVisit, cancerTreatmentToday, chemotherapyAtVisit } from '../treatment.js';
+import { chemotherapyAtVisit } from '../chemotherapy-at-visit.js';
 import type { Rule } from '../types.js';
 
 /*
@@ -16,24 +15,22 @@ export const dx013CancerNotOnProblemList: Rule = {
   sources: ['CMS157 / OncologyPainIntensityQuantifiedFHIR 0.3.000, ConditionProblemsHealthConcerns retrieve [S1]'],
   reads: ['Encounter', 'Condition', 'Procedure', 'MedicationAdministration'],
   enabledByDefault: true,
-  evaluate(snapshot, context) {
-    const { terminology } = context;
-    const cancers = activeCancersAtVisit(snapshot, terminology);
-    if (cancers.length === 0 || !cancers.every(isEncounterDiagnosisOnly)) {
+  card: { default: [] },
+  evaluate(context) {
+    const { facts } = context;
+    const cancers = facts.cancersAtVisit;
+    if (cancers.length === 0 || !cancers.every((c) => c.encounterDiagnosis && !c.problemList)) {
       return [];
     }
-    const therapy = cancerTreatmentToday(snapshot, terminology);
-    const chemo = chemotherapyAtVisit(snapshot, context);
+    const therapy = facts.cancerTreatmentToday;
+    const chemo = chemotherapyAtVisit(context);
     if (therapy.length === 0 && !chemo) {
       return [];
     }
     return [
       {
-        ruleId: 'DX-013',
         params: {},
-        evidence: [
-          ...new Set([...cancers.map((c) => `Condition/${c.id ?? ''}`), ...therapy, ...(chemo?.evidence ?? [])]),
-        ],
+        evidence: [...new Set([...cancers.map((c) => c.reference), ...therapy, ...(chemo?.evidence ?? [])])],
       },
     ];
   },

@@ -1,7 +1,7 @@
 import { SYSTEM } from '../../terminology/systems.js';
-import type { EncounterCode } from '../billing.js';
-import type { AdministrationFacts } from './administrations.js';
-import { overlapInTime } from './administrations.js';
+import type { BilledCode } from '../../facts/billed-codes.js';
+import type { AdministrationFact } from '../../facts/administrations.js';
+import { overlapInTime } from '../../facts/administrations.js';
 import { addOnHourUnits } from './time-rules.js';
 
 /*
@@ -46,7 +46,7 @@ const intraArterial: RouteCodes = {
   sequential: undefined,
 };
 
-function deriveForRoute(given: readonly AdministrationFacts[], codes: RouteCodes): ExpectedLine[] {
+function deriveForRoute(given: readonly AdministrationFact[], codes: RouteCodes): ExpectedLine[] {
   const lines: ExpectedLine[] = [];
   const infusions = given.filter((f) => !f.push);
   const pushes = given.filter((f) => f.push);
@@ -65,13 +65,13 @@ function deriveForRoute(given: readonly AdministrationFacts[], codes: RouteCodes
     });
   }
   if (codes.sequential !== undefined) {
-    const sequentialDrugs = new Map<string, AdministrationFacts>();
+    const sequentialDrugs = new Map<string, AdministrationFact>();
     for (const f of infusions) {
-      if (f === initial || f.drugKey === undefined || f.drugKey === initial.drugKey || overlapInTime(f, initial)) {
+      if (f === initial || f.drug.key === undefined || f.drug.key === initial.drug.key || overlapInTime(f, initial)) {
         continue;
       }
-      if (!sequentialDrugs.has(f.drugKey)) {
-        sequentialDrugs.set(f.drugKey, f);
+      if (!sequentialDrugs.has(f.drug.key)) {
+        sequentialDrugs.set(f.drug.key, f);
       }
     }
     if (sequentialDrugs.size > 0) {
@@ -83,12 +83,12 @@ function deriveForRoute(given: readonly AdministrationFacts[], codes: RouteCodes
     }
   }
   if (codes.additionalPush !== undefined) {
-    const pushedDrugs = new Map<string, AdministrationFacts>();
+    const pushedDrugs = new Map<string, AdministrationFact>();
     for (const f of pushes) {
-      if (f === initial || f.drugKey === undefined || f.drugKey === initial.drugKey) {
+      if (f === initial || f.drug.key === undefined || f.drug.key === initial.drug.key) {
         continue;
       }
-      pushedDrugs.set(f.drugKey, pushedDrugs.get(f.drugKey) ?? f);
+      pushedDrugs.set(f.drug.key, pushedDrugs.get(f.drug.key) ?? f);
     }
     if (pushedDrugs.size > 0) {
       lines.push({
@@ -101,13 +101,10 @@ function deriveForRoute(given: readonly AdministrationFacts[], codes: RouteCodes
   return lines;
 }
 
-export function expectedChemotherapyCodes(
-  administrations: readonly AdministrationFacts[],
-  isHormonal: (facts: AdministrationFacts) => boolean,
-): ExpectedChemoCodes {
-  const chemo = administrations.filter((f) => f.drugClass === 'antineoplastic' && f.status !== 'in-progress');
+export function expectedChemotherapyCodes(administrations: readonly AdministrationFact[]): ExpectedChemoCodes {
+  const chemo = administrations.filter((f) => f.drug.drugClass === 'antineoplastic' && f.status !== 'in-progress');
   let complete = true;
-  const known = (f: AdministrationFacts): boolean => f.documentedPush || f.minutes !== undefined;
+  const known = (f: AdministrationFact): boolean => f.documentedPush || f.minutes !== undefined;
   const iv = chemo.filter((f) => f.route === 'intravenous');
   const ia = chemo.filter((f) => f.route === 'intra-arterial');
   if ([...iv, ...ia].some((f) => !known(f)) || chemo.some((f) => f.route === 'unknown' || f.route === 'other')) {
@@ -115,8 +112,9 @@ export function expectedChemotherapyCodes(
   }
   const lines = [...deriveForRoute(iv.filter(known), intravenous), ...deriveForRoute(ia.filter(known), intraArterial)];
   const injections = chemo.filter((f) => f.route === 'injection');
-  const hormonal = injections.filter(isHormonal);
-  const other = injections.filter((f) => !isHormonal(f));
+  // An endocrine antineoplastic (ATC L02) given SC/IM is 96402, not 96401 (code-lists.md section 4).
+  const hormonal = injections.filter((f) => f.drug.hormonal);
+  const other = injections.filter((f) => !f.drug.hormonal);
   if (other.length > 0) {
     lines.push({ code: '96401', units: other.length, evidence: other.map((f) => f.reference) });
   }
@@ -130,7 +128,7 @@ export function expectedChemotherapyCodes(
  * Units billed for a CPT code on the encounter: draft Claim lines carry units (quantity, default 1); without Claim
  * lines for the code, each documented Procedure counts one.
  */
-export function billedUnits(codes: readonly EncounterCode[], code: string): number {
+export function billedUnits(codes: readonly BilledCode[], code: string): number {
   const lines = codes.filter((c) => c.system === SYSTEM.cpt && c.code === code && c.source !== 'encounter-type');
   const claimLines = lines.filter((c) => c.source === 'claim');
   if (claimLines.length > 0) {

@@ -1,6 +1,6 @@
 import { hasTimeOfDay } from '../../fhir/time.js';
-import { listDrugs } from '../medication.js';
-import { encounterAdministrations, isFinishedChemoInfusion } from './administrations.js';
+import { listDrugs } from '../drug-names.js';
+import { isFinishedChemoInfusion } from '../../facts/administrations.js';
 import type { Rule } from '../types.js';
 
 /*
@@ -25,8 +25,9 @@ export const inf001StopTimeMissing: Rule = {
   ],
   reads: ['MedicationAdministration'],
   enabledByDefault: true,
-  evaluate(snapshot, { terminology }) {
-    const missing = encounterAdministrations(snapshot, terminology).filter(
+  card: { default: ['drug', 'start'] },
+  evaluate({ facts }) {
+    const missing = facts.administrations.filter(
       (f) => isFinishedChemoInfusion(f) && hasTimeOfDay(f.start) && (f.end === undefined || f.end === ''),
     );
     const first = missing[0];
@@ -35,8 +36,7 @@ export const inf001StopTimeMissing: Rule = {
     }
     return [
       {
-        ruleId: 'INF-001',
-        params: { drug: listDrugs(missing.map((f) => f.drug)), start: first.start ?? '' },
+        params: { drug: listDrugs(missing.map((f) => f.drug.name)), start: first.start ?? '' },
         evidence: missing.map((f) => f.reference),
       },
     ];

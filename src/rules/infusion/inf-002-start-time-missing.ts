@@ -1,7 +1,7 @@
 import { hasTimeOfDay } from '../../fhir/time.js';
-import { listDrugs } from '../medication.js';
+import { listDrugs } from '../drug-names.js';
 import type { Rule } from '../types.js';
-import { encounterAdministrations, isFinishedChemoInfusion } from './administrations.js';
+import { isFinishedChemoInfusion } from '../../facts/administrations.js';
 
 /*
  * INF-002 Infusion start time missing (CLIN + CODER). FIRM: as INF-001, the record must hold start and stop times
@@ -17,18 +17,16 @@ export const inf002StartTimeMissing: Rule = {
   sources: ['Palmetto GBA, infusion documentation article, CMS Medicare Coverage Database article 53778 [S12]'],
   reads: ['MedicationAdministration'],
   enabledByDefault: true,
-  evaluate(snapshot, { terminology }) {
-    const missing = encounterAdministrations(snapshot, terminology).filter(
-      (f) => isFinishedChemoInfusion(f) && !hasTimeOfDay(f.start),
-    );
+  card: { default: ['drug', 'documented'] },
+  evaluate({ facts }) {
+    const missing = facts.administrations.filter((f) => isFinishedChemoInfusion(f) && !hasTimeOfDay(f.start));
     if (missing.length === 0) {
       return [];
     }
     return [
       {
-        ruleId: 'INF-002',
         params: {
-          drug: listDrugs(missing.map((f) => f.drug)),
+          drug: listDrugs(missing.map((f) => f.drug.name)),
           documented: missing[0]?.start ?? 'nothing',
         },
         evidence: missing.map((f) => f.reference),

@@ -1,8 +1,5 @@
-import type { Procedure } from 'fhir/r4.js';
 import { SYSTEM } from '../../terminology/systems.js';
-import { referenceKey } from '../../fhir/snapshot.js';
 import type { Rule } from '../types.js';
-import { encounterAdministrations, type AdministrationFacts } from './administrations.js';
 
 /*
  * INF-003 Push versus infusion code mismatch (CODER). FIRM (secondary): a push is an injection with the professional
@@ -10,29 +7,13 @@ import { encounterAdministrations, type AdministrationFacts } from './administra
  * (a) infusion code 96413/96417/96422 on an administration of 15 minutes or less not documented as a push: expect
  *     96409/96411/96420; (b) push code 96409/96411/96420 on an administration of 16 minutes or more not documented as
  *     a push: expect 96413/96417/96422.
- * Fires only when the code is linked to one administration (Procedure.partOf or reasonReference naming it, or
- * MedicationAdministration.partOf naming the Procedure) (JUDGMENT: the catalogue's one-to-one requirement), never by
- * guessing which drug a code was for; silent when times are missing (INF-001/002).
+ * Fires only when the code is linked to exactly one administration, as the catalogue allows: by reference
+ * (Procedure.partOf or reasonReference naming it, or MedicationAdministration.partOf naming the Procedure) or by a
+ * one-to-one match of documented start times (facts/billed-codes.ts), never by guessing which drug a code was for
+ * (JUDGMENT); silent when times are missing (INF-001/002).
  */
 const pushFor: Record<string, string> = { '96413': '96409', '96417': '96411', '96422': '96420' };
 const infusionFor: Record<string, string> = { '96409': '96413', '96411': '96417', '96420': '96422' };
-
-function linkedAdministration(
-  procedure: Procedure,
-  administrations: readonly AdministrationFacts[],
-): AdministrationFacts | undefined {
-  const procedureKey = `Procedure/${procedure.id ?? ''}`;
-  const named = new Set(
-    [...(procedure.partOf ?? []), ...(procedure.reasonReference ?? [])]
-      .map((r) => referenceKey(r.reference))
-      .filter((k): k is string => k !== undefined),
-  );
-  const linked = administrations.filter(
-    (f) =>
-      named.has(f.reference) || (f.administration.partOf ?? []).some((p) => referenceKey(p.reference) === procedureKey),
-  );
-  return linked.length === 1 ? linked[0] : undefined;
-}
 
 export const inf003PushInfusionMismatch: Rule = {
   id: 'INF-003',
@@ -45,37 +26,35 @@ export const inf003PushInfusionMismatch: Rule = {
   ],
   reads: ['Procedure', 'MedicationAdministration'],
   enabledByDefault: true,
-  evaluate(snapshot, { terminology }) {
-    const administrations = encounterAdministrations(snapshot, terminology);
-    for (const procedure of snapshot.thisEncounter.procedures) {
-      // Only services that happened are billed (code-lists 12); entered-in-error ones never reach the snapshot.
-      if (procedure.status === 'not-done' || procedure.status === 'preparation') {
+  card: { default: ['drug', 'minutes', 'kind', 'code', 'billedCode'] },
+  evaluate({ facts }) {
+    for (const billed of facts.codes.all) {
+      // Only Procedures carry a link to what they bill; only services that happened are listed (code-lists 12).
+      if (billed.source !== 'procedure' || billed.system !== SYSTEM.cpt || billed.administrations.length !== 1) {
         continue;
       }
-      const billed = procedure.code?.coding?.find((c) => terminology.normalise(c)?.system === SYSTEM.cpt)?.code;
-      if (billed === undefined || (pushFor[billed] === undefined && infusionFor[billed] === undefined)) {
+      if (pushFor[billed.code] === undefined && infusionFor[billed.code] === undefined) {
         continue;
       }
-      const facts = linkedAdministration(procedure, administrations);
-      if (!facts || facts.minutes === undefined || facts.documentedPush) {
+      const administration = facts.administrations.find((a) => a.reference === billed.administrations[0]);
+      if (!administration || administration.minutes === undefined || administration.documentedPush) {
         continue;
       }
-      const wantPush = facts.minutes <= 15;
-      const expected = wantPush ? pushFor[billed] : infusionFor[billed];
+      const wantPush = administration.minutes <= 15;
+      const expected = wantPush ? pushFor[billed.code] : infusionFor[billed.code];
       if (expected === undefined) {
         continue;
       }
       return [
         {
-          ruleId: 'INF-003',
           params: {
-            drug: facts.drug,
-            minutes: String(facts.minutes),
+            drug: administration.drug.name,
+            minutes: String(administration.minutes),
             kind: wantPush ? 'push' : 'infusion',
             code: expected,
-            billedCode: billed,
+            billedCode: billed.code,
           },
-          evidence: [`Procedure/${procedure.id ?? ''}`, facts.reference],
+          evidence: [billed.reference, administration.reference],
         },
       ];
     }

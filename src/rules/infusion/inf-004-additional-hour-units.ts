@@ -1,6 +1,5 @@
-import { encounterCodes } from '../billing.js';
 import type { Rule } from '../types.js';
-import { encounterAdministrations, isIntravascular, type AdministrationFacts } from './administrations.js';
+import { isIntravascular, type AdministrationFact } from '../../facts/administrations.js';
 import { billedUnits } from './expected-codes.js';
 import { addOnHourUnits } from './time-rules.js';
 
@@ -18,26 +17,26 @@ import { addOnHourUnits } from './time-rules.js';
 interface Family {
   readonly addOn: string;
   readonly bases: readonly string[];
-  readonly members: (f: AdministrationFacts) => boolean;
+  readonly members: (f: AdministrationFact) => boolean;
 }
 
 const families: readonly Family[] = [
   {
     addOn: '96415',
     bases: ['96413', '96417'],
-    members: (f) => f.drugClass === 'antineoplastic' && f.route === 'intravenous' && !f.push,
+    members: (f) => f.drug.drugClass === 'antineoplastic' && f.route === 'intravenous' && !f.push,
   },
   {
     addOn: '96423',
     bases: ['96422'],
-    members: (f) => f.drugClass === 'antineoplastic' && f.route === 'intra-arterial' && !f.push,
+    members: (f) => f.drug.drugClass === 'antineoplastic' && f.route === 'intra-arterial' && !f.push,
   },
   {
     addOn: '96366',
     bases: ['96365', '96367'],
-    members: (f) => f.drugClass === 'supportive' && isIntravascular(f) && !f.push,
+    members: (f) => f.drug.drugClass === 'supportive' && isIntravascular(f) && !f.push,
   },
-  { addOn: '96361', bases: ['96360'], members: (f) => f.drugClass === 'hydration' && isIntravascular(f) },
+  { addOn: '96361', bases: ['96360'], members: (f) => f.drug.drugClass === 'hydration' && isIntravascular(f) },
 ];
 
 export const inf004AdditionalHourUnits: Rule = {
@@ -50,9 +49,10 @@ export const inf004AdditionalHourUnits: Rule = {
   ],
   reads: ['Procedure', 'MedicationAdministration'],
   enabledByDefault: true,
-  evaluate(snapshot, { terminology }) {
-    const codes = encounterCodes(snapshot, terminology);
-    const administrations = encounterAdministrations(snapshot, terminology).filter((f) => f.status !== 'in-progress');
+  card: { default: ['drug', 'minutes', 'expected', 'addOnCode', 'billed'] },
+  evaluate({ facts }) {
+    const codes = facts.codes.all;
+    const administrations = facts.administrations.filter((f) => f.status !== 'in-progress');
     for (const family of families) {
       if (!family.bases.some((b) => billedUnits(codes, b) > 0)) {
         continue;
@@ -66,9 +66,8 @@ export const inf004AdditionalHourUnits: Rule = {
       if (billed !== expected) {
         return [
           {
-            ruleId: 'INF-004',
             params: {
-              drug: members.map((f) => f.drug).join(', '),
+              drug: members.map((f) => f.drug.name).join(', '),
               minutes: members.map((f) => String(f.minutes)).join(' + '),
               expected: String(expected),
               billed: String(billed),

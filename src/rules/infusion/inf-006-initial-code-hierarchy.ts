@@ -1,7 +1,4 @@
-import { codesIn, encounterCodes } from '../billing.js';
 import type { Rule } from '../types.js';
-import { encounterCoding } from '../diagnosis/dx-common.js';
-import { encounterAdministrations } from './administrations.js';
 
 /*
  * INF-006 Initial code does not follow the hierarchy (CODER). FIRM (secondary): facility reporting puts chemotherapy
@@ -22,31 +19,31 @@ export const inf006InitialCodeHierarchy: Rule = {
   sources: ['AAPC [S13b, S13d, S13f] (facility hierarchy; office: primary reason for the visit)'],
   reads: ['Procedure', 'MedicationAdministration'],
   enabledByDefault: true,
-  evaluate(snapshot, { terminology, settings }) {
+  card: { default: ['code', 'billed'] },
+  evaluate({ facts, settings }) {
     if (settings.careSetting === 'unknown') {
       return [];
     }
-    const chemo = encounterAdministrations(snapshot, terminology).filter(
-      (f) => f.drugClass === 'antineoplastic' && (f.route === 'intravenous' || f.route === 'intra-arterial'),
+    const chemo = facts.administrations.filter(
+      (f) => f.drug.drugClass === 'antineoplastic' && (f.route === 'intravenous' || f.route === 'intra-arterial'),
     );
     if (chemo.length === 0) {
       return [];
     }
-    const initial = codesIn(encounterCodes(snapshot, terminology), terminology, 'drug-administration-code');
+    const initial = facts.codes.in('drug-administration-code');
     const wrongInitial = initial.filter((c) => nonChemoInitial.has(c.code));
     if (wrongInitial.length === 0 || initial.some((c) => chemoInitial.has(c.code))) {
       return [];
     }
     if (
       settings.careSetting === 'office' &&
-      !encounterCoding(snapshot, terminology).diagnoses.some((d) => d.code === 'Z51.11' || d.code === 'Z51.12')
+      !facts.diagnoses.diagnoses.some((d) => d.code === 'Z51.11' || d.code === 'Z51.12')
     ) {
       return [];
     }
     const push = chemo.every((f) => f.push);
     return [
       {
-        ruleId: 'INF-006',
         params: { code: push ? '96409' : '96413', billed: wrongInitial.map((c) => c.code).join(', ') },
         evidence: [...chemo.map((f) => f.reference), ...wrongInitial.map((c) => c.reference)],
       },

@@ -1,5 +1,4 @@
 import { SYSTEM } from '../../terminology/systems.js';
-import { encounterCodes } from '../billing.js';
 import type { Rule } from '../types.js';
 
 /*
@@ -26,10 +25,9 @@ export const inf007AddOnWithoutPrimary: Rule = {
   sources: ['AAPC [S13a, S13b] (add-on conventions)', 'CMS NCCI add-on code edits (to verify, catalogue section 7)'],
   reads: ['Procedure'],
   enabledByDefault: true,
-  evaluate(snapshot, { terminology }) {
-    const cpt = encounterCodes(snapshot, terminology).filter(
-      (c) => c.system === SYSTEM.cpt && c.source !== 'encounter-type',
-    );
+  card: { default: ['code', 'primaries'] },
+  evaluate({ facts }) {
+    const cpt = facts.codes.all.filter((c) => c.system === SYSTEM.cpt && c.source !== 'encounter-type');
     const present = new Set(cpt.map((c) => c.code));
     const orphans = cpt.filter((c) => {
       const primaries = primariesOf[c.code];
@@ -41,7 +39,6 @@ export const inf007AddOnWithoutPrimary: Rule = {
     }
     return [
       {
-        ruleId: 'INF-007',
         params: {
           code: [...new Set(orphans.map((c) => c.code))].join(', '),
           primaries: (primariesOf[first.code] ?? []).join('/'),

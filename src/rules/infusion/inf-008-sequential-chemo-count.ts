@@ -1,8 +1,6 @@
-import { encounterCodes } from '../billing.js';
 import type { Rule } from '../types.js';
-import { encounterAdministrations, overlapInTime } from './administrations.js';
+import { overlapInTime } from '../../facts/administrations.js';
 import { billedUnits, expectedChemotherapyCodes } from './expected-codes.js';
-import { isHormonalFacts } from './hormonal.js';
 
 /*
  * INF-008 Sequential chemotherapy (96417) miscounted (CODER). FIRM (secondary): 96417 is the first hour of each
@@ -19,26 +17,25 @@ export const inf008SequentialChemoCount: Rule = {
   sources: ['AAPC, document this chemo admin scenario correctly [S13b]'],
   reads: ['Procedure', 'MedicationAdministration'],
   enabledByDefault: true,
-  evaluate(snapshot, context) {
-    const { terminology } = context;
-    const codes = encounterCodes(snapshot, terminology);
+  card: { default: ['expected', 'billed', 'note'] },
+  evaluate(context) {
+    const { facts } = context;
+    const codes = facts.codes.all;
     const billed = billedUnits(codes, '96417');
     if (billed === 0 && billedUnits(codes, '96413') === 0) {
       return [];
     }
-    const administrations = encounterAdministrations(snapshot, terminology);
+    const administrations = facts.administrations;
     const ivChemo = administrations.filter(
-      (f) => f.drugClass === 'antineoplastic' && f.route === 'intravenous' && f.status !== 'in-progress',
+      (f) => f.drug.drugClass === 'antineoplastic' && f.route === 'intravenous' && f.status !== 'in-progress',
     );
     if (
       ivChemo.length === 0 ||
-      ivChemo.some((f) => f.drugKey === undefined || (f.minutes === undefined && !f.documentedPush))
+      ivChemo.some((f) => f.drug.key === undefined || (f.minutes === undefined && !f.documentedPush))
     ) {
       return [];
     }
-    const expected = expectedChemotherapyCodes(administrations, (f) =>
-      isHormonalFacts(f, snapshot, terminology),
-    ).lines.find((l) => l.code === '96417');
+    const expected = expectedChemotherapyCodes(administrations).lines.find((l) => l.code === '96417');
     const expectedUnits = expected?.units ?? 0;
     if (billed === expectedUnits) {
       return [];
@@ -47,7 +44,6 @@ export const inf008SequentialChemoCount: Rule = {
     const concurrent = infusions.some((a) => infusions.some((b) => a !== b && overlapInTime(a, b)));
     return [
       {
-        ruleId: 'INF-008',
         params: {
           expected: String(expectedUnits),
           billed: String(billed),

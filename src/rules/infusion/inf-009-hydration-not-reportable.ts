@@ -1,13 +1,7 @@
 import { SYSTEM } from '../../terminology/systems.js';
 import { referenceKey } from '../../fhir/snapshot.js';
-import { encounterCodes } from '../billing.js';
 import type { Rule } from '../types.js';
-import {
-  encounterAdministrations,
-  isIntravascular,
-  overlapInTime,
-  type AdministrationFacts,
-} from './administrations.js';
+import { isIntravascular, overlapInTime, type AdministrationFact } from '../../facts/administrations.js';
 import { isHydrationReportable } from './time-rules.js';
 
 /*
@@ -30,32 +24,32 @@ export const inf009HydrationNotReportable: Rule = {
   ],
   reads: ['Procedure', 'MedicationAdministration'],
   enabledByDefault: true,
-  evaluate(snapshot, { terminology, settings }) {
-    const hydrationCodes = encounterCodes(snapshot, terminology).filter(
+  card: { default: ['minutes', 'reason'] },
+  evaluate({ facts, settings }) {
+    const hydrationCodes = facts.codes.all.filter(
       (c) => c.system === SYSTEM.cpt && (c.code === '96360' || c.code === '96361'),
     );
     if (hydrationCodes.length === 0) {
       return [];
     }
-    const administrations = encounterAdministrations(snapshot, terminology);
-    const drugs = administrations.filter((f) => f.drugClass !== 'hydration' && isIntravascular(f));
-    for (const hydration of administrations.filter((f) => f.drugClass === 'hydration' && f.minutes !== undefined)) {
+    const administrations = facts.administrations;
+    const drugs = administrations.filter((f) => f.drug.drugClass !== 'hydration' && isIntravascular(f));
+    for (const hydration of administrations.filter(
+      (f) => f.drug.drugClass === 'hydration' && f.minutes !== undefined,
+    )) {
       const minutes = hydration.minutes ?? 0;
-      const carrier = (hydration.administration.partOf ?? []).some((p) =>
-        drugs.some((d) => d.reference === referenceKey(p.reference)),
-      );
+      const carrier = hydration.partOf.some((p) => drugs.some((d) => d.reference === referenceKey(p)));
       const concurrent = drugs.find((d) => overlapInTime(hydration, d) || stillRunningDuring(d, hydration));
       const reason = carrier
         ? 'used as carrier'
         : concurrent
-          ? `concurrent with ${concurrent.drug}`
+          ? `concurrent with ${concurrent.drug.name}`
           : !isHydrationReportable(minutes, settings.hydrationMinimumMinutes)
             ? `≤${settings.hydrationMinimumMinutes} min`
             : undefined;
       if (reason !== undefined) {
         return [
           {
-            ruleId: 'INF-009',
             params: { minutes: String(minutes), reason },
             evidence: [
               hydration.reference,
@@ -71,7 +65,7 @@ export const inf009HydrationNotReportable: Rule = {
 };
 
 /** A drug infusion still running (in-progress, no end yet) overlaps a hydration that ended after the drug started. */
-function stillRunningDuring(drug: AdministrationFacts, hydration: AdministrationFacts): boolean {
+function stillRunningDuring(drug: AdministrationFact, hydration: AdministrationFact): boolean {
   return (
     drug.status === 'in-progress' &&
     drug.endMs === undefined &&

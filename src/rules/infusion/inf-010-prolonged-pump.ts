@@ -1,7 +1,6 @@
 import { SYSTEM } from '../../terminology/systems.js';
-import { encounterCodes } from '../billing.js';
 import type { Rule } from '../types.js';
-import { encounterAdministrations, isIntravascular } from './administrations.js';
+import { isIntravascular } from '../../facts/administrations.js';
 import { isProlongedInfusion } from './time-rules.js';
 
 /*
@@ -13,6 +12,8 @@ import { isProlongedInfusion } from './time-rules.js';
  * (b) an antineoplastic started with a pump that is still running (in-progress) or ran more than 8 hours, and none of
  *     96416, 96425, G0498 billed.
  * JUDGMENT: a device on the administration is taken to be the pump (Device details are not prefetched).
+ * (b) is silent at a pump-refill visit (96521/96522 billed): the pump running there was started at an earlier visit,
+ * and its initiation was billed then (catalogue INF-011; a refill is not a new prolonged infusion).
  * Not implementable from FHIR data: "pump started elsewhere (home infusion supplier)" has no standard marker;
  * override reason "started-elsewhere".
  */
@@ -27,13 +28,12 @@ export const inf010ProlongedPump: Rule = {
   ],
   reads: ['Procedure', 'MedicationAdministration'],
   enabledByDefault: true,
-  evaluate(snapshot, { terminology }) {
-    const codes = encounterCodes(snapshot, terminology);
+  card: { default: ['code', 'drug'], 'billed-without-support': ['code', 'why'] },
+  evaluate({ facts }) {
+    const codes = facts.codes.all;
     const billedPump = codes.filter((c) => c.system === SYSTEM.cpt && (c.code === '96416' || c.code === '96425'));
     const billedAny = billedPump.length > 0 || codes.some((c) => c.system === SYSTEM.hcpcs && c.code === 'G0498');
-    const chemo = encounterAdministrations(snapshot, terminology).filter(
-      (f) => f.drugClass === 'antineoplastic' && isIntravascular(f),
-    );
+    const chemo = facts.administrations.filter((f) => f.drug.drugClass === 'antineoplastic' && isIntravascular(f));
     const pumped = chemo.filter((f) => f.hasDevice);
     const prolonged = pumped.filter(
       (f) => f.status === 'in-progress' || (f.minutes !== undefined && isProlongedInfusion(f.minutes)),
@@ -42,7 +42,6 @@ export const inf010ProlongedPump: Rule = {
       const short = pumped.find((f) => f.minutes !== undefined);
       return [
         {
-          ruleId: 'INF-010',
           variant: 'billed-without-support',
           params: {
             code: billedPump[0]?.code ?? '96416',
@@ -56,12 +55,12 @@ export const inf010ProlongedPump: Rule = {
         },
       ];
     }
-    if (!billedAny && prolonged.length > 0) {
+    const refillVisit = codes.some((c) => c.system === SYSTEM.cpt && (c.code === '96521' || c.code === '96522'));
+    if (!billedAny && !refillVisit && prolonged.length > 0) {
       const intraArterial = prolonged.every((f) => f.route === 'intra-arterial');
       return [
         {
-          ruleId: 'INF-010',
-          params: { code: intraArterial ? '96425' : '96416', drug: prolonged[0]?.drug ?? 'the drug' },
+          params: { code: intraArterial ? '96425' : '96416', drug: prolonged[0]?.drug.name ?? 'the drug' },
           evidence: prolonged.map((f) => f.reference),
         },
       ];

@@ -1,8 +1,5 @@
 import { SYSTEM } from '../../terminology/systems.js';
-import { encounterCodes } from '../billing.js';
-import { drugCodings } from '../medication.js';
 import type { Rule } from '../types.js';
-import { encounterAdministrations } from './administrations.js';
 
 /*
  * INF-011 Portable pump refill (96521) documentation (CODER + CLIN). Code meaning FIRM: 96521 refilling and
@@ -20,30 +17,29 @@ export const inf011PumpRefillRecord: Rule = {
   sources: ['ASCO JOP 2010 (96521/96522) [S16]', 'Seed 001 (refill documentation)', 'AAPC pump scenario [S16b]'],
   reads: ['Procedure', 'MedicationAdministration'],
   enabledByDefault: true,
-  evaluate(snapshot, { terminology }) {
-    const codes = encounterCodes(snapshot, terminology).filter((c) => c.system === SYSTEM.cpt);
+  card: { default: ['code', 'missing'], 'with-initiation': [] },
+  evaluate({ facts }) {
+    const codes = facts.codes.all.filter((c) => c.system === SYSTEM.cpt);
     const refill = codes.filter((c) => c.code === '96521' || c.code === '96522');
     if (refill.length === 0) {
       return [];
     }
-    const chemo = encounterAdministrations(snapshot, terminology).filter((f) => f.drugClass === 'antineoplastic');
+    const chemo = facts.administrations.filter((f) => f.drug.drugClass === 'antineoplastic');
     const refilled = chemo.find((f) => f.hasDevice) ?? chemo[0];
     if (!refilled) {
       return [];
     }
-    const medication = snapshot.medicationOf(refilled.administration);
     const missing = [
-      drugCodings(refilled.administration, snapshot).length === 0 ? 'drug code' : undefined,
-      refilled.administration.dosage?.dose === undefined ? 'dose' : undefined,
-      medication?.batch?.lotNumber === undefined ? 'lot' : undefined,
-      medication?.batch?.expirationDate === undefined ? 'expiry' : undefined,
+      refilled.drug.codings.length === 0 ? 'drug code' : undefined,
+      refilled.dose === undefined ? 'dose' : undefined,
+      refilled.batch?.lotNumber === undefined ? 'lot' : undefined,
+      refilled.batch?.expirationDate === undefined ? 'expiry' : undefined,
       refilled.start === undefined ? 'start time' : undefined,
       refilled.hasDevice ? undefined : 'pump',
     ].filter((m): m is string => m !== undefined);
     if (missing.length > 0) {
       return [
         {
-          ruleId: 'INF-011',
           params: { code: refill[0]?.code ?? '96521', missing: missing.join(', ') },
           evidence: [refilled.reference, ...refill.map((c) => c.reference)],
         },
@@ -52,7 +48,6 @@ export const inf011PumpRefillRecord: Rule = {
     if (refill.some((c) => c.code === '96521') && codes.some((c) => c.code === '96416')) {
       return [
         {
-          ruleId: 'INF-011',
           variant: 'with-initiation',
           params: { code: '96521', missing: '' },
           evidence: [

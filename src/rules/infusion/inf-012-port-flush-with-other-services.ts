@@ -1,4 +1,3 @@
-import { encounterCodes } from '../billing.js';
 import type { Rule } from '../types.js';
 import { SYSTEM } from '../../terminology/systems.js';
 
@@ -16,8 +15,9 @@ export const inf012PortFlushWithOtherServices: Rule = {
   sources: ['Select Health coding policy [S14]', '96523 references [S17]'],
   reads: ['Procedure'],
   enabledByDefault: true,
-  evaluate(snapshot, { terminology }) {
-    const billed = encounterCodes(snapshot, terminology).filter(
+  card: { default: ['others'] },
+  evaluate({ facts }) {
+    const billed = facts.codes.all.filter(
       (c) => c.source !== 'encounter-type' && (c.system === SYSTEM.cpt || c.system === SYSTEM.hcpcs),
     );
     const flush = billed.filter((c) => c.system === SYSTEM.cpt && c.code === '96523');
@@ -27,7 +27,6 @@ export const inf012PortFlushWithOtherServices: Rule = {
     }
     return [
       {
-        ruleId: 'INF-012',
         params: { others: [...new Set(others.map((c) => c.code))].join(', ') },
         evidence: [...flush, ...others].map((c) => c.reference),
       },

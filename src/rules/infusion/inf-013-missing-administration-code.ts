@@ -1,10 +1,7 @@
 import type { Procedure } from 'fhir/r4.js';
 import { SYSTEM } from '../../terminology/systems.js';
-import { codesIn, encounterCodes } from '../billing.js';
 import type { ProposedAction, Rule } from '../types.js';
-import { encounterAdministrations } from './administrations.js';
 import { expectedChemotherapyCodes } from './expected-codes.js';
-import { isHormonalFacts } from './hormonal.js';
 
 /*
  * INF-013 Antineoplastic given but no chemotherapy administration code (CODER). Time/route to code mapping FIRM
@@ -23,19 +20,22 @@ export const inf013MissingAdministrationCode: Rule = {
   sources: ['Noridian JF [S10]', 'AAPC [S13a, S13b]', 'CMS157 Chemotherapy Administration value set (code list) [S1]'],
   reads: ['Procedure', 'MedicationAdministration'],
   enabledByDefault: true,
-  evaluate(snapshot, { terminology }) {
-    if (codesIn(encounterCodes(snapshot, terminology), terminology, 'chemotherapy-administration-code').length > 0) {
+  card: { default: ['drug', 'route', 'minutes', 'codes'] },
+  evaluate({ facts }) {
+    if (facts.codes.in('chemotherapy-administration-code').length > 0) {
       return [];
     }
-    const administrations = encounterAdministrations(snapshot, terminology);
+    const administrations = facts.administrations;
     const chemo = administrations.filter(
       (f) =>
-        f.drugClass === 'antineoplastic' && f.route !== 'oral' && (f.status === 'completed' || f.status === 'stopped'),
+        f.drug.drugClass === 'antineoplastic' &&
+        f.route !== 'oral' &&
+        (f.status === 'completed' || f.status === 'stopped'),
     );
     if (chemo.length === 0) {
       return [];
     }
-    const expected = expectedChemotherapyCodes(administrations, (f) => isHormonalFacts(f, snapshot, terminology));
+    const expected = expectedChemotherapyCodes(administrations);
     const lines = expected.lines;
     if (!expected.complete || lines.length === 0) {
       return [];
@@ -49,10 +49,8 @@ export const inf013MissingAdministrationCode: Rule = {
           resourceType: 'Procedure',
           status: 'completed',
           code: { coding: [{ system: SYSTEM.cpt, code: line.code }] },
-          subject: { reference: `Patient/${snapshot.patientId}` },
-          ...(snapshot.encounterReference !== undefined
-            ? { encounter: { reference: snapshot.encounterReference } }
-            : {}),
+          subject: { reference: `Patient/${facts.patientId}` },
+          ...(facts.visit.reference !== undefined ? { encounter: { reference: facts.visit.reference } } : {}),
           partOf: own.map((reference) => ({ reference })),
         };
         return { type: 'create', resource };
@@ -61,9 +59,8 @@ export const inf013MissingAdministrationCode: Rule = {
     const first = chemo[0];
     return [
       {
-        ruleId: 'INF-013',
         params: {
-          drug: first?.drug ?? 'the drug',
+          drug: first?.drug.name ?? 'the drug',
           route: first?.route ?? 'unknown route',
           minutes: first?.documentedPush ? 'push' : first?.minutes !== undefined ? `${String(first.minutes)} min` : '',
           codes: lines.map((l) => `${l.code} × ${String(l.units)}`).join(', '),

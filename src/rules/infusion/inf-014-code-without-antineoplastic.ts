@@ -1,6 +1,4 @@
-import { codesIn, encounterCodes } from '../billing.js';
 import type { Rule } from '../types.js';
-import { encounterAdministrations } from './administrations.js';
 
 /*
  * INF-014 Chemotherapy administration code without a qualifying drug (CODER). JUDGMENT, motivated by CMS's 2025
@@ -16,21 +14,24 @@ export const inf014CodeWithoutAntineoplastic: Rule = {
   sources: ['Noridian JF, 2025 clarification on intensity factors [S10]'],
   reads: ['Procedure', 'MedicationAdministration'],
   enabledByDefault: true,
-  evaluate(snapshot, { terminology }) {
-    const chemoCodes = codesIn(encounterCodes(snapshot, terminology), terminology, 'chemotherapy-administration-code');
+  card: { default: ['code', 'drugs'] },
+  evaluate({ facts }) {
+    const chemoCodes = facts.codes.in('chemotherapy-administration-code');
     if (chemoCodes.length === 0) {
       return [];
     }
-    const given = encounterAdministrations(snapshot, terminology);
-    if (given.length === 0 || !given.every((f) => f.drugClass === 'hydration' || f.drugClass === 'supportive')) {
+    const given = facts.administrations;
+    if (
+      given.length === 0 ||
+      !given.every((f) => f.drug.drugClass === 'hydration' || f.drug.drugClass === 'supportive')
+    ) {
       return [];
     }
     return [
       {
-        ruleId: 'INF-014',
         params: {
           code: [...new Set(chemoCodes.map((c) => c.code))].join(', '),
-          drugs: given.map((f) => f.drug).join(', '),
+          drugs: given.map((f) => f.drug.name).join(', '),
         },
         evidence: [...chemoCodes.map((c) => c.reference), ...given.map((f) => f.reference)],
       },

@@ -1,6 +1,5 @@
-import { listDrugs } from '../medication.js';
+import { listDrugs } from '../drug-names.js';
 import type { Rule } from '../types.js';
-import { encounterAdministrations } from './administrations.js';
 
 /*
  * INF-015 Incomplete antineoplastic administration record (CLIN). FIRM (secondary): volume, rate, start and stop are
@@ -17,8 +16,9 @@ export const inf015IncompleteRecord: Rule = {
   sources: ['Palmetto GBA, CMS MCD article 53778 [S12]', 'Seed 004 (documentation accuracy)'],
   reads: ['MedicationAdministration'],
   enabledByDefault: true,
-  evaluate(snapshot, { terminology }) {
-    const chemo = encounterAdministrations(snapshot, terminology).filter((f) => f.drugClass === 'antineoplastic');
+  card: { default: ['drug', 'missing'], rate: ['drug', 'missing'] },
+  evaluate({ facts }) {
+    const chemo = facts.administrations.filter((f) => f.drug.drugClass === 'antineoplastic');
     const missingCore = chemo
       .map((f) => ({
         f,
@@ -31,9 +31,8 @@ export const inf015IncompleteRecord: Rule = {
     if (missingCore.length > 0) {
       return [
         {
-          ruleId: 'INF-015',
           params: {
-            drug: listDrugs(missingCore.map((x) => x.f.drug)),
+            drug: listDrugs(missingCore.map((x) => x.f.drug.name)),
             missing: [...new Set(missingCore.flatMap((x) => x.missing))].join(' and '),
           },
           evidence: missingCore.map((x) => x.f.reference),
@@ -49,9 +48,8 @@ export const inf015IncompleteRecord: Rule = {
     if (noRate.length > 0) {
       return [
         {
-          ruleId: 'INF-015',
           variant: 'rate',
-          params: { drug: listDrugs(noRate.map((f) => f.drug)), missing: 'rate' },
+          params: { drug: listDrugs(noRate.map((f) => f.drug.name)), missing: 'rate' },
           evidence: noRate.map((f) => f.reference),
         },
       ];

@@ -21,8 +21,9 @@ export const inf016JzMissing: Rule = {
   ],
   reads: ['MedicationAdministration'],
   enabledByDefault: true,
-  evaluate(snapshot, { terminology, settings }) {
-    const start = snapshot.encounter?.period?.start;
+  card: { default: ['hcpcs'] },
+  evaluate({ facts, terminology, settings }) {
+    const start = facts.visit.encounter?.period?.start;
     if (
       !settings.requireJzModifier ||
       settings.singleDoseDrugs.length === 0 ||
@@ -31,17 +32,16 @@ export const inf016JzMissing: Rule = {
     ) {
       return [];
     }
-    for (const drug of drugLines(snapshot, terminology)) {
+    for (const drug of drugLines(facts)) {
       if (!settings.singleDoseDrugs.includes(drug.hcpcs) || drug.jw.length > 0 || drug.jz.length > 0) {
         continue;
       }
-      const given = administrationsOfHcpcs(snapshot, terminology, drug.hcpcs);
+      const given = administrationsOfHcpcs(facts, terminology, drug.hcpcs);
       if (given.some((f) => (discardedAmount(f) ?? 0) > 0)) {
         continue;
       }
       return [
         {
-          ruleId: 'INF-016',
           params: { hcpcs: drug.hcpcs },
           evidence: [...drug.lines.map((l) => l.reference), ...given.map((f) => f.reference)],
         },

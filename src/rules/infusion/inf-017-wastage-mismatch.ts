@@ -20,9 +20,10 @@ export const inf017WastageMismatch: Rule = {
   sources: ['Noridian JE, JW and JZ [S18a]', 'Noridian DME JZ [S18e]', 'Seed 004 (drug wastage)'],
   reads: ['MedicationAdministration'],
   enabledByDefault: true,
-  evaluate(snapshot, { terminology, settings }) {
-    for (const drug of drugLines(snapshot, terminology)) {
-      const given = administrationsOfHcpcs(snapshot, terminology, drug.hcpcs);
+  card: { default: ['hcpcs', 'detail'] },
+  evaluate({ facts, terminology, settings }) {
+    for (const drug of drugLines(facts)) {
+      const given = administrationsOfHcpcs(facts, terminology, drug.hcpcs);
       const discarded = given.filter((f) => (discardedAmount(f) ?? 0) > 0);
       const detail =
         drug.jw.length > 0 && drug.jz.length > 0
@@ -37,7 +38,6 @@ export const inf017WastageMismatch: Rule = {
       if (detail !== undefined) {
         return [
           {
-            ruleId: 'INF-017',
             params: { hcpcs: drug.hcpcs, detail },
             evidence: [...drug.lines.map((l) => l.reference), ...given.map((f) => f.reference)],
           },

@@ -1,5 +1,4 @@
 import { SYSTEM } from '../../terminology/systems.js';
-import { codesIn, encounterCodes, hasBillingLines } from '../billing.js';
 import type { Rule } from '../types.js';
 
 /*
@@ -18,9 +17,10 @@ export const inf018EmWithAdministration: Rule = {
   sources: ['Select Health coding policy [S14]', 'CMS IOM 100-04 ch.12 30.5 via [S15]'],
   reads: ['Procedure'],
   enabledByDefault: true,
-  evaluate(snapshot, { terminology }) {
-    const billed = encounterCodes(snapshot, terminology).filter((c) => c.source !== 'encounter-type');
-    const administration = codesIn(billed, terminology, 'drug-administration-code');
+  card: { default: [], 'modifier-25': ['code'] },
+  evaluate({ facts }) {
+    const billed = facts.codes.all.filter((c) => c.source !== 'encounter-type');
+    const administration = facts.codes.in('drug-administration-code').filter((c) => c.source !== 'encounter-type');
     if (administration.length === 0) {
       return [];
     }
@@ -28,25 +28,23 @@ export const inf018EmWithAdministration: Rule = {
     if (lowLevel.length > 0) {
       return [
         {
-          ruleId: 'INF-018',
           params: { code: '99211' },
           evidence: [...lowLevel, ...administration].map((c) => c.reference),
         },
       ];
     }
-    if (!hasBillingLines(snapshot)) {
+    if (!facts.codes.hasBillingLines) {
       return [];
     }
-    const withoutModifier = codesIn(billed, terminology, 'evaluation-and-management-visit').filter(
-      (c) => c.source === 'claim' && !c.modifiers.includes('25'),
-    );
+    const withoutModifier = facts.codes
+      .in('evaluation-and-management-visit')
+      .filter((c) => c.source === 'claim' && !c.modifiers.includes('25'));
     const first = withoutModifier[0];
     if (!first) {
       return [];
     }
     return [
       {
-        ruleId: 'INF-018',
         variant: 'modifier-25',
         params: { code: first.code },
         evidence: [first, ...administration].map((c) => c.reference),

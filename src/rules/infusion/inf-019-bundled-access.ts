@@ -1,4 +1,3 @@
-import { codesIn, encounterCodes } from '../billing.js';
 import type { Rule } from '../types.js';
 
 /*
@@ -16,16 +15,17 @@ export const inf019BundledAccess: Rule = {
   sources: ['Palmetto GBA, CMS MCD article 53778 [S12]', 'CMS IOM 100-04 ch.12 30.5 via [S15]'],
   reads: ['Procedure'],
   enabledByDefault: true,
-  evaluate(snapshot, { terminology }) {
-    const billed = encounterCodes(snapshot, terminology).filter((c) => c.source !== 'encounter-type');
-    const bundled = codesIn(billed, terminology, 'bundled-access-code');
-    const administration = codesIn(billed, terminology, 'drug-administration-code').filter((c) => c.code !== '96523');
+  card: { default: ['code'] },
+  evaluate({ facts }) {
+    const billed = (valueSet: Parameters<typeof facts.codes.in>[0]) =>
+      facts.codes.in(valueSet).filter((c) => c.source !== 'encounter-type');
+    const bundled = billed('bundled-access-code');
+    const administration = billed('drug-administration-code').filter((c) => c.code !== '96523');
     if (bundled.length === 0 || administration.length === 0) {
       return [];
     }
     return [
       {
-        ruleId: 'INF-019',
         params: { code: [...new Set(bundled.map((c) => c.code))].join(', ') },
         evidence: [...bundled, ...administration].map((c) => c.reference),
       },

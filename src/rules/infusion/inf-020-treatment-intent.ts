@@ -1,6 +1,5 @@
 import type { Extension } from 'fhir/r4.js';
 import type { Rule } from '../types.js';
-import { antineoplasticsGivenToday } from '../treatment.js';
 
 /*
  * INF-020 Treatment intent not documented (CLIN). JUDGMENT (seed 004 best practice; mCODE gives the structure: the
@@ -21,22 +20,19 @@ export const inf020TreatmentIntent: Rule = {
   sources: ['mCODE procedure intent extension [S24]', 'Seed 004 (treatment intent)'],
   reads: ['MedicationAdministration', 'MedicationRequest', 'CarePlan', 'Procedure'],
   enabledByDefault: false,
-  evaluate(snapshot, { terminology }) {
-    const given = antineoplasticsGivenToday(snapshot, terminology);
+  card: { default: [] },
+  evaluate({ facts }) {
+    const given = facts.antineoplasticsGiven;
     if (given.length === 0) {
       return [];
     }
     const documented =
-      snapshot.medicationRequests.some(
-        (request) =>
-          hasIntent(request) &&
-          terminology.match('antineoplastic-drug', request.medicationCodeableConcept?.coding) !== undefined,
-      ) ||
-      snapshot.thisEncounter.procedures.some(hasIntent) ||
-      snapshot.carePlans.some((plan) => plan.status === 'active' && hasIntent(plan));
+      facts.orders.some((order) => hasIntent(order.request) && order.drug.drugClass === 'antineoplastic') ||
+      facts.procedures.some(hasIntent) ||
+      facts.carePlans.some((plan) => plan.status === 'active' && hasIntent(plan));
     if (documented) {
       return [];
     }
-    return [{ ruleId: 'INF-020', params: {}, evidence: given.map((a) => `MedicationAdministration/${a.id ?? ''}`) }];
+    return [{ params: {}, evidence: given.map((a) => a.reference) }];
   },
 };

@@ -1,9 +1,9 @@
 import type { Extension } from 'fhir/r4.js';
-import type { PatientSnapshot } from '../../fhir/snapshot.js';
+import type { EncounterFacts } from '../../facts/encounter-facts.js';
 import type { Terminology } from '../../terminology/terminology.js';
 import { SYSTEM } from '../../terminology/systems.js';
-import { encounterCodes, type EncounterCode } from '../billing.js';
-import { encounterAdministrations, type AdministrationFacts } from './administrations.js';
+import type { BilledCode } from '../../facts/billed-codes.js';
+import { type AdministrationFact } from '../../facts/administrations.js';
 
 /*
  * Drug wastage (JW/JZ, [S18]). No standard FHIR element holds a discarded amount (catalogue section 7), so this
@@ -15,17 +15,17 @@ export const DISCARDED_QUANTITY_EXTENSION = 'urn:oncosign:fhir:extension:discard
 
 export interface DrugLine {
   readonly hcpcs: string;
-  readonly lines: readonly EncounterCode[];
-  readonly jw: readonly EncounterCode[];
-  readonly jz: readonly EncounterCode[];
+  readonly lines: readonly BilledCode[];
+  readonly jw: readonly BilledCode[];
+  readonly jz: readonly BilledCode[];
 }
 
 /** HCPCS drug lines of the draft Claim, grouped by drug code, with their JW and JZ lines. */
-export function drugLines(snapshot: PatientSnapshot, terminology: Terminology): DrugLine[] {
-  const lines = encounterCodes(snapshot, terminology).filter(
+export function drugLines(facts: EncounterFacts): DrugLine[] {
+  const lines = facts.codes.all.filter(
     (c) => c.source === 'claim' && c.system === SYSTEM.hcpcs && /^[A-Z]\d{4}$/.test(c.code),
   );
-  const byDrug = new Map<string, EncounterCode[]>();
+  const byDrug = new Map<string, BilledCode[]>();
   for (const line of lines) {
     byDrug.set(line.code, [...(byDrug.get(line.code) ?? []), line]);
   }
@@ -37,7 +37,7 @@ export function drugLines(snapshot: PatientSnapshot, terminology: Terminology): 
   }));
 }
 
-export function discardedAmount(facts: AdministrationFacts): number | undefined {
+export function discardedAmount(facts: AdministrationFact): number | undefined {
   const extension = (facts.administration.extension ?? []).find(
     (e: Extension) => e.url === DISCARDED_QUANTITY_EXTENSION,
   );
@@ -46,16 +46,12 @@ export function discardedAmount(facts: AdministrationFacts): number | undefined 
 
 /** The encounter's administrations of a drug billed under an HCPCS code (the drug's own codings name it). */
 export function administrationsOfHcpcs(
-  snapshot: PatientSnapshot,
+  facts: EncounterFacts,
   terminology: Terminology,
   hcpcs: string,
-): AdministrationFacts[] {
-  return encounterAdministrations(snapshot, terminology).filter((f) => {
-    const codings = [
-      ...(f.administration.medicationCodeableConcept?.coding ?? []),
-      ...(snapshot.medicationOf(f.administration)?.code?.coding ?? []),
-    ];
-    return codings.some((c) => {
+): AdministrationFact[] {
+  return facts.administrations.filter((f) => {
+    return f.drug.codings.some((c) => {
       const normal = terminology.normalise(c);
       return normal?.system === SYSTEM.hcpcs && normal.code === hcpcs;
     });

@@ -1,5 +1,5 @@
 import type { Procedure } from 'fhir/r4.js';
-import type { PatientSnapshot } from '../../fhir/snapshot.js';
+import type { EncounterFacts } from '../../facts/encounter-facts.js';
 import { SYSTEM } from '../../terminology/systems.js';
 import type { ProposedAction } from '../types.js';
 
@@ -17,17 +17,18 @@ export const CATEGORY_II = {
  * CODER cards that add a Category II code carry a create action; no rule creates clinical data).
  */
 export function createCategoryIiProcedure(
-  snapshot: PatientSnapshot,
+  facts: EncounterFacts,
   code: { code: string; display: string },
   reasonReference: string,
 ): ProposedAction {
-  const performed = snapshot.encounter?.period?.start;
+  const performed = facts.visit.encounter?.period?.start;
+  const encounterReference = facts.visit.reference;
   const resource: Procedure = {
     resourceType: 'Procedure',
     status: 'completed',
     code: { coding: [{ system: SYSTEM.cpt, code: code.code, display: code.display }], text: code.display },
-    subject: { reference: `Patient/${snapshot.patientId}` },
-    ...(snapshot.encounterReference !== undefined ? { encounter: { reference: snapshot.encounterReference } } : {}),
+    subject: { reference: `Patient/${facts.patientId}` },
+    ...(encounterReference !== undefined ? { encounter: { reference: encounterReference } } : {}),
     ...(performed !== undefined ? { performedDateTime: performed } : {}),
     reasonReference: [{ reference: reasonReference }],
   };

@@ -1,5 +1,5 @@
 import type { Rule } from '../types.js';
-import { painMeasureVisits, painScoresIn } from './pain-visit.js';
+import { painMeasureVisits } from './pain-visit.js';
 
 /*
  * PAIN-001 Pain intensity not quantified at a chemotherapy visit (CLIN).
@@ -24,17 +24,17 @@ export const pain001ChemoPainNotQuantified: Rule = {
   ],
   reads: ['Encounter', 'Condition', 'Procedure', 'MedicationAdministration', 'Observation'],
   enabledByDefault: true,
-  evaluate(snapshot, context) {
-    const visit = painMeasureVisits(snapshot, context).find((v) => v.kind === 'chemotherapy');
-    if (!visit || painScoresIn(snapshot, visit.window, context.terminology).length > 0) {
+  card: { default: [], likely: [] },
+  evaluate(context) {
+    const visit = painMeasureVisits(context).find((v) => v.kind === 'chemotherapy');
+    if (!visit || context.facts.painScoresIn(visit.window).length > 0) {
       return [];
     }
     return [
       {
-        ruleId: 'PAIN-001',
         variant: visit.certainty === 'likely' ? 'likely' : 'default',
         params: {},
-        evidence: [snapshot.encounterReference ?? '', ...visit.evidence].filter(Boolean),
+        evidence: [context.facts.visit.reference ?? '', ...visit.evidence].filter(Boolean),
       },
     ];
   },

@@ -1,5 +1,5 @@
 import type { Rule } from '../types.js';
-import { painMeasureVisits, painScoresIn } from './pain-visit.js';
+import { painMeasureVisits } from './pain-visit.js';
 
 /*
  * PAIN-002 Pain not quantified for a radiation treatment-management visit (CLIN).
@@ -20,16 +20,16 @@ export const pain002RadiationPainNotQuantified: Rule = {
   ],
   reads: ['Encounter', 'Condition', 'Procedure', 'Observation'],
   enabledByDefault: true,
-  evaluate(snapshot, context) {
-    const visit = painMeasureVisits(snapshot, context).find((v) => v.kind === 'radiation');
-    if (!visit || painScoresIn(snapshot, visit.window, context.terminology).length > 0) {
+  card: { default: ['days'] },
+  evaluate(context) {
+    const visit = painMeasureVisits(context).find((v) => v.kind === 'radiation');
+    if (!visit || context.facts.painScoresIn(visit.window).length > 0) {
       return [];
     }
     return [
       {
-        ruleId: 'PAIN-002',
         params: { days: String(Math.round((visit.window.high - visit.window.low) / 86_400_000)) },
-        evidence: [snapshot.encounterReference ?? '', ...visit.evidence].filter(Boolean),
+        evidence: [context.facts.visit.reference ?? '', ...visit.evidence].filter(Boolean),
       },
     ];
   },

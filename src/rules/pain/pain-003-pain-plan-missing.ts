@@ -30,14 +30,14 @@ export const pain003PainPlanMissing: Rule = {
     'ServiceRequest',
   ],
   enabledByDefault: true,
-  evaluate(snapshot, context) {
-    const situation = painPlanSituation(snapshot, context);
+  card: { default: ['score'] },
+  evaluate(context) {
+    const situation = painPlanSituation(context);
     if (!situation || situation.plan.length > 0) {
       return [];
     }
     return [
       {
-        ruleId: 'PAIN-003',
         params: { score: situation.score.display ?? 'pain' },
         evidence: [situation.score.reference, ...situation.visitEvidence],
       },

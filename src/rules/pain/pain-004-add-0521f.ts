@@ -1,4 +1,3 @@
-import { withCode, encounterCodes } from '../billing.js';
 import { SYSTEM } from '../../terminology/systems.js';
 import type { Rule } from '../types.js';
 import { CATEGORY_II, createCategoryIiProcedure } from './category-ii.js';
@@ -24,22 +23,20 @@ export const pain004Add0521F: Rule = {
   // (PAIN-003, which asserts that no plan exists, does require them).
   reads: ['Encounter', 'Condition', 'Procedure', 'MedicationAdministration', 'Observation'],
   enabledByDefault: true,
-  evaluate(snapshot, context) {
-    const situation = painPlanSituation(snapshot, context);
+  card: { default: ['score'] },
+  evaluate(context) {
+    const situation = painPlanSituation(context);
     if (!situation || situation.plan.length === 0) {
       return [];
     }
-    if (
-      withCode(encounterCodes(snapshot, context.terminology), SYSTEM.cpt, CATEGORY_II.planDocumented.code).length > 0
-    ) {
+    if (context.facts.codes.withCode(SYSTEM.cpt, CATEGORY_II.planDocumented.code).length > 0) {
       return [];
     }
     return [
       {
-        ruleId: 'PAIN-004',
         params: { score: situation.score.display ?? 'pain' },
         evidence: [situation.score.reference, ...situation.plan],
-        actions: [createCategoryIiProcedure(snapshot, CATEGORY_II.planDocumented, situation.score.reference)],
+        actions: [createCategoryIiProcedure(context.facts, CATEGORY_II.planDocumented, situation.score.reference)],
       },
     ];
   },

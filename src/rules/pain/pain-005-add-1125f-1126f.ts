@@ -1,8 +1,8 @@
-import { encounterCodes, withCode } from '../billing.js';
 import { SYSTEM } from '../../terminology/systems.js';
 import type { Rule } from '../types.js';
 import { CATEGORY_II, createCategoryIiProcedure } from './category-ii.js';
-import { lastIntensityScore, painMeasureVisits, painScoresIn } from './pain-visit.js';
+import { lastIntensityScore } from '../../facts/pain-scores.js';
+import { painMeasureVisits } from './pain-visit.js';
 
 /*
  * PAIN-005 Pain quantified but 1125F / 1126F not captured (CODER).
@@ -22,29 +22,29 @@ export const pain005Add1125F1126F: Rule = {
   ],
   reads: ['Encounter', 'Condition', 'Procedure', 'MedicationAdministration', 'Observation'],
   enabledByDefault: true,
-  evaluate(snapshot, context) {
+  card: { default: ['score', 'code'] },
+  evaluate(context) {
     if (!context.settings.reportQualityDataCodes) {
       return [];
     }
-    const codes = encounterCodes(snapshot, context.terminology);
+    const { codes } = context.facts;
     if (
-      withCode(codes, SYSTEM.cpt, CATEGORY_II.painPresent.code).length > 0 ||
-      withCode(codes, SYSTEM.cpt, CATEGORY_II.noPain.code).length > 0
+      codes.withCode(SYSTEM.cpt, CATEGORY_II.painPresent.code).length > 0 ||
+      codes.withCode(SYSTEM.cpt, CATEGORY_II.noPain.code).length > 0
     ) {
       return [];
     }
-    for (const visit of painMeasureVisits(snapshot, context)) {
-      const score = lastIntensityScore(painScoresIn(snapshot, visit.window, context.terminology));
+    for (const visit of painMeasureVisits(context)) {
+      const score = lastIntensityScore(context.facts.painScoresIn(visit.window));
       if (score === undefined) {
         continue;
       }
       const code = score.painPresent === true ? CATEGORY_II.painPresent : CATEGORY_II.noPain;
       return [
         {
-          ruleId: 'PAIN-005',
           params: { score: score.display ?? 'recorded', code: code.code },
           evidence: [score.reference, ...visit.evidence],
-          actions: [createCategoryIiProcedure(snapshot, code, score.reference)],
+          actions: [createCategoryIiProcedure(context.facts, code, score.reference)],
         },
       ];
     }

@@ -1,9 +1,8 @@
-import { encounterCodes, withCode } from '../billing.js';
 import { SYSTEM } from '../../terminology/systems.js';
 import type { Rule } from '../types.js';
 import { CATEGORY_II } from './category-ii.js';
-import { lastIntensityScore, painMeasureVisits, painPlanEvidence, painScoresIn } from './pain-visit.js';
-import { visitInterval } from '../treatment.js';
+import { lastIntensityScore } from '../../facts/pain-scores.js';
+import { painMeasureVisits } from './pain-visit.js';
 
 /*
  * PAIN-006 Category II codes contradict the record (CODER).
@@ -25,11 +24,11 @@ export const pain006CategoryIiConflict: Rule = {
   ],
   reads: ['Encounter', 'Procedure', 'Observation'],
   enabledByDefault: true,
-  evaluate(snapshot, context) {
-    const { terminology } = context;
-    const codes = encounterCodes(snapshot, terminology);
+  card: { default: ['detail', 'conflicts'] },
+  evaluate(context) {
+    const { facts } = context;
     const split = (code: string) => {
-      const all = withCode(codes, SYSTEM.cpt, code);
+      const all = facts.codes.withCode(SYSTEM.cpt, code);
       return {
         met: all.filter((c) => !c.modifiers.includes('8P')),
         notMet: all.filter((c) => c.modifiers.includes('8P')),
@@ -39,12 +38,10 @@ export const pain006CategoryIiConflict: Rule = {
     const present = split(CATEGORY_II.painPresent.code);
     const none = split(CATEGORY_II.noPain.code);
     // The same windows PAIN-005 suggests codes from; the visit itself when it is not a pain-measure visit.
-    const visit = visitInterval(snapshot);
-    const windows = [...painMeasureVisits(snapshot, context).map((v) => v.window), ...(visit ? [visit] : [])];
+    const visit = facts.visit.interval;
+    const windows = [...painMeasureVisits(context).map((v) => v.window), ...(visit ? [visit] : [])];
     const scores = [
-      ...new Map(
-        windows.flatMap((w) => painScoresIn(snapshot, w, terminology)).map((score) => [score.reference, score]),
-      ).values(),
+      ...new Map(windows.flatMap((w) => facts.painScoresIn(w)).map((score) => [score.reference, score])).values(),
     ].sort((a, b) => a.time.low - b.time.low);
     const last = lastIntensityScore(scores, { finalOnly: true });
 
@@ -77,7 +74,7 @@ export const pain006CategoryIiConflict: Rule = {
       });
     }
     if (plan.notMet.length > 0 && plan.met.length === 0) {
-      const evidence = painPlanEvidence(snapshot, terminology);
+      const evidence = facts.painPlanEvidence;
       if (evidence.length > 0) {
         conflicts.push({
           detail: '0521F-8P though a pain plan is documented',
@@ -97,7 +94,6 @@ export const pain006CategoryIiConflict: Rule = {
     }
     return [
       {
-        ruleId: 'PAIN-006',
         params: {
           detail: rest.length > 0 ? `${first.detail}; +${rest.length} more` : first.detail,
           conflicts: conflicts.map((c) => `- ${c.detail}`).join('\n'),

@@ -1,4 +1,3 @@
-import { encounterCodes } from '../billing.js';
 import { SYSTEM } from '../../terminology/systems.js';
 import type { Rule } from '../types.js';
 import { CATEGORY_II } from './category-ii.js';
@@ -27,8 +26,9 @@ export const pain007CategoryIiModifiers: Rule = {
   ],
   reads: ['Procedure'],
   enabledByDefault: true,
-  evaluate(snapshot, { terminology }) {
-    const wrong = encounterCodes(snapshot, terminology).filter(
+  card: { default: ['modifier', 'code'] },
+  evaluate({ facts }) {
+    const wrong = facts.codes.all.filter(
       (c) => c.system === SYSTEM.cpt && painCodes.has(c.code) && c.modifiers.some((m) => m.toUpperCase() !== '8P'),
     );
     const first = wrong[0];
@@ -38,7 +38,6 @@ export const pain007CategoryIiModifiers: Rule = {
     const modifiers = [...new Set(wrong.flatMap((c) => c.modifiers.filter((m) => m.toUpperCase() !== '8P')))];
     return [
       {
-        ruleId: 'PAIN-007',
         params: { modifier: modifiers.join(', '), code: first.code },
         evidence: wrong.map((c) => c.reference),
       },

@@ -1,6 +1,6 @@
-import type { PatientSnapshot } from '../../fhir/snapshot.js';
+import { lastIntensityScore, type PainScore } from '../../facts/pain-scores.js';
 import type { RuleContext } from '../types.js';
-import { lastIntensityScore, painMeasureVisits, painPlanEvidence, painScoresIn, type PainScore } from './pain-visit.js';
+import { painMeasureVisits } from './pain-visit.js';
 
 /** What PAIN-003 and PAIN-004 share: a #144 visit (pain present at a chemo or RT visit) and its plan evidence. */
 export interface PainPlanSituation {
@@ -14,11 +14,11 @@ export interface PainPlanSituation {
  * which the last intensity score of the visit says pain is present (> 0, or a coded answer other than none) [S5, S6].
  * The BPI interference score (77565-0) never decides presence.
  */
-export function painPlanSituation(snapshot: PatientSnapshot, context: RuleContext): PainPlanSituation | undefined {
-  for (const visit of painMeasureVisits(snapshot, context)) {
-    const score = lastIntensityScore(painScoresIn(snapshot, visit.window, context.terminology));
+export function painPlanSituation(context: RuleContext): PainPlanSituation | undefined {
+  for (const visit of painMeasureVisits(context)) {
+    const score = lastIntensityScore(context.facts.painScoresIn(visit.window));
     if (score?.painPresent === true) {
-      return { score, plan: painPlanEvidence(snapshot, context.terminology), visitEvidence: visit.evidence };
+      return { score, plan: context.facts.painPlanEvidence, visitEvidence: visit.evidence };
     }
   }
   return undefined;

@@ -3,6 +3,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Encounter, Medication, MedicationAdministration, Resource } from 'fhir/r4.js';
 import { describe, expect, it } from 'vitest';
+import { runRules } from '../../../src/rules/engine.js';
 import { buildSnapshot } from '../../../src/fhir/snapshot.js';
 import { inf001StopTimeMissing } from '../../../src/rules/infusion/inf-001-stop-time-missing.js';
 import type { Finding } from '../../../src/rules/types.js';
@@ -49,7 +50,7 @@ function evaluate(resources: readonly Resource[], encounter: Encounter = anEncou
     encounterId: encounter.id,
     resources: [encounter, ...resources].map((resource) => ({ resource })),
   });
-  return inf001StopTimeMissing.evaluate(snapshot, { now, terminology, settings: defaultRuleSettings });
+  return runRules([inf001StopTimeMissing], snapshot, { now, terminology, settings: defaultRuleSettings }).findings;
 }
 
 const route = (code: string, display: string) => ({ coding: [{ system: SNOMED, code, display }] });
@@ -273,7 +274,7 @@ function evaluateReal(administration: MedicationAdministration) {
   });
   return {
     snapshot,
-    findings: inf001StopTimeMissing.evaluate(snapshot, { now, terminology, settings: defaultRuleSettings }),
+    findings: runRules([inf001StopTimeMissing], snapshot, { now, terminology, settings: defaultRuleSettings }).findings,
   };
 }
 

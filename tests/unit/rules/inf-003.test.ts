@@ -48,6 +48,12 @@ const fires: readonly InfFiringCase[] = [
   mismatch('96417', 30, 'infusion', '96411'),
   mismatch('96422', 20, 'infusion', '96420'),
   {
+    name: 'no reference, but the code starts when exactly one administration does (one-to-one match)',
+    resources: [aChemo('ma-1', 5, 15), aCode('p-1', '96413', { performedAt: 5 })],
+    params: { drug: 'carboplatin', minutes: '10', kind: 'push', code: '96409', billedCode: '96413' },
+    evidence: [procRef('p-1'), MA],
+  },
+  {
     name: 'link by Procedure.reasonReference',
     resources: [aChemo('ma-1', 0, 10), aCode('p-1', '96413', { reasonReference: [MA] })],
     params: { drug: 'carboplatin', minutes: '10', kind: 'push', code: '96409', billedCode: '96413' },
@@ -102,7 +108,18 @@ const silent: readonly InfCase[] = [
     name: 'times missing: no start (INF-002)',
     resources: [aChemo('ma-1', null, 10), aCode('p-1', '96413', { partOf: [MA] })],
   },
-  { name: 'no link between code and administration', resources: [aChemo('ma-1', 0, 10), aCode('p-1', '96413')] },
+  {
+    name: 'no link between code and administration (code has no time of day)',
+    resources: [aChemo('ma-1', 0, 10), aCode('p-1', '96413', { performedAt: null })],
+  },
+  {
+    name: 'unlinked code performed at a start time no administration shares',
+    resources: [aChemo('ma-1', 0, 10), aCode('p-1', '96413', { performedAt: 30 })],
+  },
+  {
+    name: 'unlinked code whose start time matches two administrations (not one to one)',
+    resources: [aChemo('ma-1', 0, 10), aChemo('ma-2', 0, 12), aCode('p-1', '96413', { performedAt: 0 })],
+  },
   {
     name: 'ambiguous: one Procedure linked to two administrations of the same drug',
     resources: [aChemo('ma-1', 0, 10), aChemo('ma-2', 20, 30), aCode('p-1', '96413', { partOf: [MA, maRef('ma-2')] })],

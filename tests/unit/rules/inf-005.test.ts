@@ -3,6 +3,7 @@ import { inf005TwoInitialCodes } from '../../../src/rules/infusion/inf-005-two-i
 import {
   aChemo,
   aClaim,
+  aHydration,
   aCode,
   expectFinding,
   type InfCase,
@@ -21,6 +22,8 @@ import {
 
 const rule = inf005TwoInitialCodes;
 const chemo = aChemo('ma-1', 0, 45);
+/** Two administrations documented at two different IV sites: what a distinct-site modifier claims. */
+const twoSites = [aChemo('ma-1', 0, 45, { site: 'left forearm' }), aHydration('ma-2', 0, 60, { site: 'right hand' })];
 
 const fires: readonly InfFiringCase[] = [
   {
@@ -65,6 +68,22 @@ const fires: readonly InfFiringCase[] = [
     params: { codes: '96413, 96360' },
     evidence: [lineRef(1), lineRef(2)],
   },
+  ...['59', 'XS'].map((modifier): InfFiringCase => ({
+    name: `second initial code carries ${modifier} but only one IV site is documented`,
+    resources: [
+      aChemo('ma-1', 0, 45, { site: 'left forearm' }),
+      aHydration('ma-2', 0, 60, { site: 'Left forearm' }),
+      aClaim(['96413', { code: '96365', modifiers: [modifier] }]),
+    ],
+    params: { codes: '96413, 96365' },
+    evidence: [lineRef(1), lineRef(2)],
+  })),
+  {
+    name: 'second initial code carries XU and no site is documented',
+    resources: [chemo, aClaim(['96413', { code: '96365', modifiers: ['XU'] }])],
+    params: { codes: '96413, 96365' },
+    evidence: [lineRef(1), lineRef(2)],
+  },
   {
     name: 'two Claims of this encounter, one initial code each',
     resources: [chemo, aClaim(['96413'], { id: 'claim-1' }), aClaim(['96360'], { id: 'claim-2' })],
@@ -76,21 +95,21 @@ const fires: readonly InfFiringCase[] = [
 const silent: readonly InfCase[] = [
   { name: 'one initial code', resources: [chemo, aClaim(['96413', '96415', '96417'])] },
   ...['59', 'XE', 'XS', 'XP', 'XU'].map((modifier): InfCase => ({
-    name: `second initial code carries ${modifier}`,
-    resources: [chemo, aClaim(['96413', { code: '96365', modifiers: [modifier] }])],
+    name: `second initial code carries ${modifier}, two sites documented`,
+    resources: [...twoSites, aClaim(['96413', { code: '96365', modifiers: [modifier] }])],
   })),
   {
     name: 'distinct-service modifier written as bare text ({"text":"XS"})',
-    resources: [chemo, aClaim(['96413', { code: '96365', modifiers: ['XS'], modifiersAsText: true }])],
+    resources: [...twoSites, aClaim(['96413', { code: '96365', modifiers: ['XS'], modifiersAsText: true }])],
   },
   {
     name: 'distinct-service modifier in lower case (xu)',
-    resources: [chemo, aClaim(['96413', { code: '96365', modifiers: ['xu'] }])],
+    resources: [...twoSites, aClaim(['96413', { code: '96365', modifiers: ['xu'] }])],
   },
   {
     name: 'both initial codes carry a distinct-service modifier',
     resources: [
-      chemo,
+      ...twoSites,
       aClaim([
         { code: '96413', modifiers: ['59'] },
         { code: '96365', modifiers: ['XS'] },
