@@ -11,6 +11,7 @@ import type {
   Procedure,
   ServiceRequest,
   Claim,
+  ChargeItem,
 } from 'fhir/r4.js';
 import { z } from 'zod';
 
@@ -219,6 +220,24 @@ const schemas = {
       )
       .optional(),
   }),
+  /*
+   * Oracle Health's billing resource: the CPT/HCPCS code and its modifiers sit in a procedure-code extension, the
+   * diagnoses in `reason` with a priority extension (fhir.cerner.com, R4 ChargeItem). Nested extensions are checked
+   * where they are read (facts/billed-codes.ts).
+   */
+  ChargeItem: z.looseObject({
+    ...base,
+    status: z.string(),
+    code: codeableConcept,
+    subject: reference,
+    context: reference.optional(),
+    occurrenceDateTime: z.string().optional(),
+    occurrencePeriod: period.optional(),
+    quantity: quantity.optional(),
+    reason: z.array(codeableConcept).optional(),
+    service: z.array(reference).optional(),
+    extension: z.array(z.looseObject({ url: z.string() })).optional(),
+  }),
 };
 
 /** The resource types a snapshot holds; everything else in a request is ignored. */
@@ -237,6 +256,7 @@ export interface SnapshotResourceMap {
   MedicationRequest: MedicationRequest;
   ServiceRequest: ServiceRequest;
   Claim: Claim;
+  ChargeItem: ChargeItem;
 }
 
 export type SnapshotResource = SnapshotResourceMap[SnapshotResourceType];

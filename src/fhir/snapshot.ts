@@ -1,5 +1,6 @@
 import type {
   CarePlan,
+  ChargeItem,
   Claim,
   Condition,
   Encounter,
@@ -30,6 +31,8 @@ export interface ResourceLists {
   readonly serviceRequests: readonly ServiceRequest[];
   /** Billing lines (draft Claims): the only FHIR R4 place for CPT/HCPCS modifiers. */
   readonly claims: readonly Claim[];
+  /** Billing lines as Oracle Health sends them (one code, its modifiers and diagnoses per ChargeItem). */
+  readonly chargeItems: readonly ChargeItem[];
 }
 
 /**
@@ -268,6 +271,7 @@ export function indexPatient(input: Omit<SnapshotInput, 'encounterId'>): Patient
     MedicationRequest: [],
     ServiceRequest: [],
     Claim: [],
+    ChargeItem: [],
   };
   for (const resource of byKey.values()) {
     const status = 'status' in resource ? resource.status : undefined;
@@ -302,6 +306,7 @@ const linkRules: { readonly [K in LinkedType]: (lists: PatientIndex['lists']) =>
   medicationRequests: (l) => l.MedicationRequest,
   serviceRequests: (l) => l.ServiceRequest,
   claims: (l) => l.Claim,
+  chargeItems: (l) => l.ChargeItem,
 };
 
 function fallbackTimeOf(resource: SnapshotResource): string | undefined {
@@ -319,6 +324,8 @@ function fallbackTimeOf(resource: SnapshotResource): string | undefined {
       return resource.authoredOn;
     case 'Claim':
       return resource.item?.[0]?.servicedDate ?? resource.billablePeriod?.start ?? resource.created;
+    case 'ChargeItem':
+      return resource.occurrenceDateTime ?? resource.occurrencePeriod?.start;
     case 'Condition':
     case 'Patient':
     case 'Encounter':
@@ -398,6 +405,7 @@ function lazyLinks(lists: PatientIndex['lists'], canonicalKey: PatientIndex['can
           medicationRequests: collect('medicationRequests') as MedicationRequest[],
           serviceRequests: collect('serviceRequests') as ServiceRequest[],
           claims: collect('claims') as Claim[],
+          chargeItems: collect('chargeItems') as ChargeItem[],
         };
       },
     };
@@ -467,6 +475,7 @@ export function focusSnapshot(index: PatientIndex, encounterId: string | undefin
     medicationRequests: lists.MedicationRequest,
     serviceRequests: lists.ServiceRequest,
     claims: lists.Claim,
+    chargeItems: lists.ChargeItem,
     thisEncounter,
     unavailable: index.unavailable,
     resolve,
