@@ -36,7 +36,7 @@
  *   without a strength is an ingredient only when it starts in lower case (RxNorm IN/PIN; brand names are
  *   capitalised and give nothing).
  * - HCPCS ("Injection, carboplatin, 50 mg", "Vincristine sulfate, 1 mg", "Injection, rituximab 10 mg and
- *   hyaluronidase"): parenthesised text is dropped; the description is split on ", "; a leading "Injection" or
+ *   hyaluronidase"): parenthesised text is dropped; the description is split on "," and ";"; a leading "Injection" or
  *   "Infusion" and formulation-only parts ("liposomal", "recombinant", "biosimilar") are skipped; the next part
  *   is the ingredient phrase, split on "/" and " and " (doses removed); a later part of the form "<dose> and <x>"
  *   adds x. Interferon subtypes ("interferon, alfa-2b") are joined. Solution names are mapped to RxNorm ingredient
@@ -386,7 +386,7 @@ export function hcpcsIngredients(description: string): string[] {
     .replace(/\([^)]*\)/g, ' ')
     .replace(/\s+/g, ' ');
   const parts = text
-    .split(',')
+    .split(/[,;]/)
     .map((p) => p.trim())
     .filter((p) => p !== '');
   let index = 0;
@@ -465,6 +465,9 @@ function provenanceOf(source: Source, role: 'members' | 'displays'): Record<stri
 
 const keyOf = (system: string, code: string): string => `${system}|${code}`;
 
+/** Code-unit order, not localeCompare: the output must not depend on the machine's locale. */
+const byString = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
 export async function generate(options: GenerateOptions): Promise<GenerateSummary> {
   const warn =
     options.warn ??
@@ -505,7 +508,7 @@ export async function generate(options: GenerateOptions): Promise<GenerateSummar
   const summarySets: { id: string; codes: Record<string, number> }[] = [];
   const outputs = new Map<string, unknown>();
 
-  for (const vs of [...config.valueSets].sort((a, b) => a.id.localeCompare(b.id))) {
+  for (const vs of [...config.valueSets].sort((a, b) => byString(a.id, b.id))) {
     const members = new Map<string, SourceCode>();
     const select = (source: Source, codes: readonly SourceCode[], vocabulary?: ReadonlySet<string>): void => {
       const pattern = source.select?.codePattern === undefined ? undefined : new RegExp(source.select.codePattern);
@@ -540,7 +543,7 @@ export async function generate(options: GenerateOptions): Promise<GenerateSummar
     }
 
     const bySystem = new Map<string, GeneratedCode[]>();
-    for (const c of [...members.values()].sort((a, b) => a.code.localeCompare(b.code))) {
+    for (const c of [...members.values()].sort((a, b) => byString(a.code, b.code))) {
       bySystem.set(c.system, [
         ...(bySystem.get(c.system) ?? []),
         c.display === undefined ? { code: c.code } : { code: c.code, display: c.display },
@@ -575,7 +578,7 @@ export async function generate(options: GenerateOptions): Promise<GenerateSummar
   for (const system of [...ingredientMap.keys()].sort()) {
     const perSystem = ingredientMap.get(system) ?? new Map<string, string[]>();
     drugIngredients[system] = Object.fromEntries(
-      [...perSystem.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([code, names]) => [code, names]),
+      [...perSystem.entries()].sort(([a], [b]) => byString(a, b)).map(([code, names]) => [code, names]),
     );
     ingredientCodes += perSystem.size;
   }
@@ -597,7 +600,7 @@ export async function generate(options: GenerateOptions): Promise<GenerateSummar
     rmSync(`${options.outDir}/${stale}`);
   }
   const prettierConfig = (await resolveConfig(`${options.outDir}/x.json`)) ?? {};
-  for (const [file, content] of [...outputs.entries()].sort(([a], [b]) => a.localeCompare(b))) {
+  for (const [file, content] of [...outputs.entries()].sort(([a], [b]) => byString(a, b))) {
     const text = await format(JSON.stringify(content), { ...prettierConfig, parser: 'json' });
     writeFileSync(`${options.outDir}/${file}`, text);
     summaryFiles.push({ file, bytes: Buffer.byteLength(text) });
