@@ -2,7 +2,10 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { projectPath } from '../paths.js';
 
-/** The value sets the rules ask for. Start-up fails if any is missing from `terminology/`. */
+/**
+ * The value sets the code asks for. Start-up fails if any is missing from `terminology/` (the published-* sets are
+ * generated into `terminology/generated/` by scripts/generate-terminology.ts and included by the hand-written ones).
+ */
 export const VALUE_SET_IDS = [
   'antineoplastic-drug',
   'route-intravascular',
@@ -40,6 +43,9 @@ export const VALUE_SET_IDS = [
   'chemotherapy-initial-code',
   'drug-administration-code',
   'bundled-access-code',
+  'published-antineoplastic-drug',
+  'published-analgesic-drug',
+  'published-hydration-fluid',
 ] as const;
 export type ValueSetId = (typeof VALUE_SET_IDS)[number];
 
@@ -324,8 +330,7 @@ export class Terminology {
     return codings?.find((c) => this.has(valueSet, c));
   }
 
-  /** A value set's title, source and grounding; any loaded id (the published-* sets too), not only the rules' ones. */
-  info(valueSet: string): ValueSetInfo | undefined {
+  info(valueSet: ValueSetId): ValueSetInfo | undefined {
     return this.valueSets.get(valueSet)?.info;
   }
 
