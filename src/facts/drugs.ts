@@ -13,9 +13,10 @@ import { allTextOf } from './concepts.js';
  * - only `Medication.ingredient[].itemCodeableConcept` for IV admixtures ("carboplatin 450 mg in NS 250 mL"), as
  *   Epic's Medication resource and the FHIR R4 Medication examples (medicationexample1, IV admixture) do;
  * - only `medicationReference.display` when the Medication was not sent (prefetch without `_include`).
- * Codes decide first. Only when no coding is in any drug value set do the names in the record's text decide
- * (JUDGMENT, catalogue section 3 "maintain as a pharmacy-owned list": a drug with no known code is matched on the
- * ingredient names the value sets list).
+ * Codes decide first. When no coding is in any drug value set, the drug's ingredients decide: those of its codes
+ * (terminology/generated/drug-ingredients.json, from the published value sets' displays), then the ingredient names
+ * that appear in the record's text (JUDGMENT, catalogue section 3 "maintain as a pharmacy-owned list": a drug with
+ * no known code is matched on the ingredient names the value sets list).
  */
 
 export type DrugClass = 'antineoplastic' | 'supportive' | 'analgesic' | 'hydration' | 'unknown';
@@ -34,8 +35,8 @@ export interface DrugIdentity {
   readonly analgesic: boolean;
   /** Identity for "the same drug" (INF-008): the active ingredients when known, else the first known coding. */
   readonly key: string | undefined;
-  /** How the class was decided: a code in a value set, the names in the text (fallback), or not at all. */
-  readonly decidedBy: 'code' | 'name' | 'none';
+  /** How the class was decided: a code in a value set, its ingredients (from codes or from text), or not at all. */
+  readonly decidedBy: 'code' | 'ingredient' | 'none';
 }
 
 /** Value sets that classify a drug, most specific first: a carboplatin-in-saline admixture is antineoplastic. */
@@ -54,6 +55,7 @@ const NAMED_SETS: readonly ValueSetId[] = [
 /** Ingredient names of the drug value sets, compiled once per terminology; text look-ups memoised. */
 interface NameIndex {
   readonly names: readonly { readonly name: string; readonly sets: ReadonlySet<ValueSetId> }[];
+  readonly byName: ReadonlyMap<string, { readonly sets: ReadonlySet<ValueSetId> }>;
   readonly memo: Map<string, readonly string[]>;
 }
 const nameIndexes = new WeakMap<Terminology, NameIndex>();
@@ -69,7 +71,8 @@ function nameIndex(terminology: Terminology): NameIndex {
         sets.set(name, entry);
       }
     }
-    index = { names: [...sets].map(([name, s]) => ({ name: ` ${words(name)} `, sets: s })), memo: new Map() };
+    const names = [...sets].map(([name, s]) => ({ name: ` ${words(name)} `, sets: s }));
+    index = { names, byName: new Map(names.map((n) => [n.name.trim(), n])), memo: new Map() };
     nameIndexes.set(terminology, index);
   }
   return index;
@@ -154,8 +157,9 @@ export function drugIdentity(user: MedicationUser, snapshot: PatientSnapshot, te
     ...allTextOf(concepts),
     ...(source.reference?.display !== undefined ? [source.reference.display] : []),
   ];
-  const namesFound = [...new Set(texts.flatMap((t) => namesIn(t, index)))].sort();
-  const namedSets = new Set(namesFound.flatMap((n) => [...(index.names.find((x) => x.name === ` ${n} `)?.sets ?? [])]));
+  const codedIngredients = codings.flatMap((c) => terminology.ingredientsOf(c) ?? []).map((n) => n.toLowerCase());
+  const namesFound = [...new Set([...codedIngredients, ...texts.flatMap((t) => namesIn(t, index))])].sort();
+  const namedSets = new Set(namesFound.flatMap((n) => [...(index.byName.get(words(n))?.sets ?? [])]));
   const byName = (valueSet: ValueSetId): boolean => codedClass === undefined && namedSets.has(valueSet);
 
   const drugClass = codedClass ?? CLASS_ORDER.find(([, valueSet]) => namedSets.has(valueSet))?.[0] ?? 'unknown';
@@ -175,6 +179,6 @@ export function drugIdentity(user: MedicationUser, snapshot: PatientSnapshot, te
         : firstKnown
           ? `${firstKnown.system}|${firstKnown.code}`
           : undefined,
-    decidedBy: codedClass !== undefined ? 'code' : drugClass !== 'unknown' ? 'name' : 'none',
+    decidedBy: codedClass !== undefined ? 'code' : drugClass !== 'unknown' ? 'ingredient' : 'none',
   };
 }

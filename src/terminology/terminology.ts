@@ -1,8 +1,11 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { projectPath } from '../paths.js';
 
-/** The value sets the rules ask for. Start-up fails if any is missing from `terminology/`. */
+/**
+ * The value sets the code asks for. Start-up fails if any is missing from `terminology/` (the published-* sets are
+ * generated into `terminology/generated/` by scripts/generate-terminology.ts and included by the hand-written ones).
+ */
 export const VALUE_SET_IDS = [
   'antineoplastic-drug',
   'route-intravascular',
@@ -40,6 +43,9 @@ export const VALUE_SET_IDS = [
   'chemotherapy-initial-code',
   'drug-administration-code',
   'bundled-access-code',
+  'published-antineoplastic-drug',
+  'published-analgesic-drug',
+  'published-hydration-fluid',
 ] as const;
 export type ValueSetId = (typeof VALUE_SET_IDS)[number];
 
@@ -64,7 +70,19 @@ const codeSystemsFileSchema = z.object({
 const includeSchema = z.union([
   z.object({ system: z.string(), codes: z.array(z.object({ code: z.string(), display: z.string().optional() })) }),
   z.object({ system: z.string(), pattern: z.string(), note: z.string().optional() }),
+  // Every member of another value set (hand-written or generated), resolved once all files are read.
+  z.object({ valueSet: z.string(), note: z.string().optional() }).strict(),
 ]);
+
+/** Where a generated value set's codes came from (scripts/generate-terminology.ts writes it). */
+const provenanceSchema = z.object({
+  repository: z.string(),
+  path: z.string(),
+  commit: z.string(),
+  valueSet: z.string(),
+  version: z.string().optional(),
+  licence: z.string(),
+});
 
 const valueSetFileSchema = z.object({
   valueSets: z.array(
@@ -76,11 +94,18 @@ const valueSetFileSchema = z.object({
       include: z.array(includeSchema),
       /**
        * Lower-case names a record's free text may use for members (JUDGMENT: the documented fallback for drugs sent
-       * with no code we know, e.g. "NS", "D5W"); RxNorm ingredient displays are added to these automatically.
+       * with no code we know, e.g. "NS", "D5W"); RxNorm ingredient displays and the ingredient names of member codes
+       * (drug-ingredients.json) are added to these automatically.
        */
       textNames: z.array(z.string().regex(/^[a-z0-9][a-z0-9 '-]*$/)).optional(),
+      provenance: z.array(provenanceSchema).optional(),
     }),
   ),
+});
+
+/** terminology/generated/drug-ingredients.json: ingredient names per drug code, keyed by canonical system URI. */
+const ingredientFileSchema = z.object({
+  drugIngredients: z.record(z.string(), z.record(z.string(), z.array(z.string()).nonempty())),
 });
 
 export interface ValueSetInfo {
@@ -96,6 +121,12 @@ interface CompiledValueSet {
   /** Lower-case ingredient names of the set's RxNorm ingredient codes (displays without a strength or form). */
   readonly ingredientNames: ReadonlySet<string>;
   readonly patterns: readonly { readonly system: string; readonly regex: RegExp }[];
+}
+
+/** A value set as read from its file, before `{"valueSet": …}` includes are resolved. */
+interface ParsedValueSet extends CompiledValueSet {
+  readonly file: string;
+  readonly includes: readonly string[];
 }
 
 function normaliseCode(code: string, how: Normaliser): string {
@@ -134,39 +165,130 @@ export class Terminology {
   private readonly canonicalSystem = new Map<string, { uri: string; normalise: Normaliser }>();
   private readonly valueSets = new Map<string, CompiledValueSet>();
 
+  private readonly ingredients = new Map<string, readonly string[]>();
+
+  /**
+   * Reads `code-systems.json`, every other `*.json` in `directory` and every `*.json` in `directory/generated`
+   * (written by scripts/generate-terminology.ts). Value sets may include other value sets by id; includes are
+   * flattened into one key set per value set after all files are read, so membership stays one hash lookup.
+   * Throws at start-up on an unknown system, a duplicate id, an include of an unknown id or an include cycle.
+   */
   constructor(directory: string = projectPath('terminology')) {
-    const files = readdirSync(directory)
-      .filter((f) => f.endsWith('.json'))
-      .sort();
     const read = (file: string): unknown => JSON.parse(readFileSync(`${directory}/${file}`, 'utf8')) as unknown;
     for (const system of codeSystemsFileSchema.parse(read('code-systems.json')).systems) {
       for (const uri of [system.uri, ...system.aliases]) {
         this.canonicalSystem.set(uri, { uri: system.uri, normalise: system.normalise });
       }
     }
-    for (const file of files.filter((f) => f !== 'code-systems.json')) {
-      const parsed = valueSetFileSchema.safeParse(read(file));
+    const jsonIn = (folder: string, prefix: string): string[] =>
+      existsSync(folder)
+        ? readdirSync(folder)
+            .filter((f) => f.endsWith('.json'))
+            .sort()
+            .map((f) => `${prefix}${f}`)
+        : [];
+    const files = [
+      ...jsonIn(directory, '').filter((f) => f !== 'code-systems.json'),
+      ...jsonIn(`${directory}/generated`, 'generated/'),
+    ];
+    const parsedSets = new Map<string, ParsedValueSet>();
+    for (const file of files) {
+      const content = read(file);
+      if (typeof content === 'object' && content !== null && 'drugIngredients' in content) {
+        this.readIngredients(file, content);
+        continue;
+      }
+      const parsed = valueSetFileSchema.safeParse(content);
       if (!parsed.success) {
         throw new Error(`terminology/${file}: ${z.prettifyError(parsed.error)}`);
       }
       for (const vs of parsed.data.valueSets) {
-        if (this.valueSets.has(vs.id)) {
+        if (parsedSets.has(vs.id)) {
           throw new Error(`terminology/${file}: value set ${vs.id} is defined twice`);
         }
-        this.valueSets.set(vs.id, this.compile(vs, file));
+        parsedSets.set(vs.id, this.compile(vs, file));
       }
     }
+    this.resolveIncludes(parsedSets);
     const missing = VALUE_SET_IDS.filter((id) => !this.valueSets.has(id));
     if (missing.length > 0) {
       throw new Error(`terminology/: value sets required by the rules are missing: ${missing.join(', ')}`);
     }
   }
 
-  private compile(vs: z.infer<typeof valueSetFileSchema>['valueSets'][number], file: string): CompiledValueSet {
+  /** Flattens `{"valueSet": id}` includes depth-first; an unknown id or a cycle stops start-up with the path. */
+  private resolveIncludes(parsedSets: ReadonlyMap<string, ParsedValueSet>): void {
+    const resolving: string[] = [];
+    const resolve = (id: string): CompiledValueSet => {
+      const done = this.valueSets.get(id);
+      if (done) {
+        return done;
+      }
+      const vs = parsedSets.get(id);
+      if (!vs) {
+        throw new Error(`terminology/: unknown value set ${id}`);
+      }
+      if (resolving.includes(id)) {
+        throw new Error(
+          `terminology/: value-set include cycle: ${[...resolving.slice(resolving.indexOf(id)), id].join(' -> ')}`,
+        );
+      }
+      resolving.push(id);
+      const keys = new Set(vs.keys);
+      const ingredientNames = new Set(vs.ingredientNames);
+      for (const key of vs.keys) {
+        this.ingredients.get(key)?.forEach((name) => ingredientNames.add(name.toLowerCase()));
+      }
+      const patterns = [...vs.patterns];
+      for (const included of vs.includes) {
+        if (!parsedSets.has(included)) {
+          throw new Error(`terminology/${vs.file}: value set ${id} includes unknown value set ${included}`);
+        }
+        const member = resolve(included);
+        for (const key of member.keys) {
+          keys.add(key);
+        }
+        member.ingredientNames.forEach((name) => ingredientNames.add(name));
+        patterns.push(...member.patterns.filter((p) => !patterns.includes(p)));
+      }
+      resolving.pop();
+      const compiled: CompiledValueSet = { info: vs.info, keys, ingredientNames, patterns };
+      this.valueSets.set(id, compiled);
+      return compiled;
+    };
+    for (const id of [...parsedSets.keys()].sort()) {
+      resolve(id);
+    }
+  }
+
+  private readIngredients(file: string, content: unknown): void {
+    const parsed = ingredientFileSchema.safeParse(content);
+    if (!parsed.success) {
+      throw new Error(`terminology/${file}: ${z.prettifyError(parsed.error)}`);
+    }
+    for (const [uri, codes] of Object.entries(parsed.data.drugIngredients)) {
+      const system = this.canonicalSystem.get(uri);
+      if (!system) {
+        throw new Error(`terminology/${file}: drug-ingredient map uses unknown code system ${uri}`);
+      }
+      for (const [code, names] of Object.entries(codes)) {
+        const key = `${system.uri}|${normaliseCode(code, system.normalise)}`;
+        const merged = [...new Set([...(this.ingredients.get(key) ?? []), ...names])].sort();
+        this.ingredients.set(key, merged);
+      }
+    }
+  }
+
+  private compile(vs: z.infer<typeof valueSetFileSchema>['valueSets'][number], file: string): ParsedValueSet {
     const keys = new Set<string>();
     const ingredientNames = new Set<string>(vs.textNames ?? []);
     const patterns: { system: string; regex: RegExp }[] = [];
+    const includes: string[] = [];
     for (const include of vs.include) {
+      if ('valueSet' in include) {
+        includes.push(include.valueSet);
+        continue;
+      }
       const system = this.canonicalSystem.get(include.system);
       if (!system) {
         throw new Error(`terminology/${file}: value set ${vs.id} uses unknown code system ${include.system}`);
@@ -188,6 +310,8 @@ export class Terminology {
       keys,
       ingredientNames,
       patterns,
+      includes,
+      file,
     };
   }
 
@@ -234,5 +358,16 @@ export class Terminology {
 
   info(valueSet: ValueSetId): ValueSetInfo | undefined {
     return this.valueSets.get(valueSet)?.info;
+  }
+
+  /**
+   * The ingredient names of a drug code (RxNorm product, HCPCS J/Q code, NDC) from the generated drug-ingredient
+   * map (terminology/generated/drug-ingredients.json), lower case, salt and biosimilar suffix removed, sorted;
+   * several for a combination product. Codes are matched as for value sets (system aliases, NDC 10/11-digit with
+   * or without hyphens, HCPCS case). Undefined when the code is not in the map.
+   */
+  ingredientsOf(coding: CodingLike): readonly string[] | undefined {
+    const normalised = this.normalise(coding);
+    return normalised ? this.ingredients.get(`${normalised.system}|${normalised.code}`) : undefined;
   }
 }
