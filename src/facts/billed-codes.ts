@@ -1,4 +1,4 @@
-import type { Procedure } from 'fhir/r4.js';
+import type { Coding, Procedure } from 'fhir/r4.js';
 import { dateTimeSpan, toInterval } from '../fhir/intervals.js';
 import { referenceKey, type PatientSnapshot } from '../fhir/snapshot.js';
 import type { Terminology, ValueSetId } from '../terminology/terminology.js';
@@ -17,8 +17,9 @@ export interface BilledCode {
   readonly code: string;
   readonly modifiers: readonly string[];
   readonly units: number | undefined;
-  /** `Procedure/<id>`, `Claim/<id>#<sequence>` or `Encounter/<id>`. */
+  /** `Procedure/<id>`, `Claim/<id>#<sequence>`, `ChargeItem/<id>` or `Encounter/<id>`. */
   readonly reference: string;
+  /** Claim lines and Oracle Health ChargeItems are billing lines (they carry modifiers and units). */
   readonly source: 'procedure' | 'claim' | 'encounter-type';
   /** The Procedure the code is documented on, when it is one. */
   readonly procedure: Procedure | undefined;
@@ -51,6 +52,41 @@ function modifierCodes(modifiers: readonly { coding?: { code?: string }[]; text?
 }
 
 const TIME_MATCH_TOLERANCE_MS = 60_000;
+
+/*
+ * Oracle Health ChargeItem (fhir.cerner.com, Millennium R4 ChargeItem): the CPT/HCPCS code and each modifier are in
+ * complex extensions whose `code` sub-extension holds a CodeableConcept under a per-tenant BillCodes system
+ * (code-systems.json aliasPatterns); `ChargeItem.code` is the charge-master item, which names no standard code.
+ */
+const ORACLE_PROCEDURE_CODE = 'https://fhir-ehr.cerner.com/r4/StructureDefinition/procedure-code';
+const ORACLE_MODIFIER_CODE = 'https://fhir-ehr.cerner.com/r4/StructureDefinition/modifier-code';
+const voidChargeStatuses = new Set(['aborted', 'entered-in-error', 'not-billable']);
+
+interface NestedExtension {
+  readonly url?: unknown;
+  readonly extension?: unknown;
+  readonly valueCodeableConcept?: unknown;
+}
+
+/** The codings in the `code` sub-extensions of the complex extensions with this url (untrusted shapes checked). */
+function nestedCodes(extensions: readonly NestedExtension[] | undefined, url: string): Coding[] {
+  return (extensions ?? [])
+    .filter((e) => e.url === url && Array.isArray(e.extension))
+    .flatMap((e) => e.extension as NestedExtension[])
+    .filter((sub) => typeof sub === 'object' && sub !== null && sub.url === 'code')
+    .flatMap((sub) => {
+      const coding = (sub.valueCodeableConcept as { coding?: unknown } | undefined)?.coding;
+      return Array.isArray(coding) ? coding.filter(isCoding) : [];
+    });
+}
+
+function isCoding(value: unknown): value is Coding {
+  if (typeof value !== 'object' || value === null) {
+    return false;
+  }
+  const { system, code } = value as { system?: unknown; code?: unknown };
+  return (system === undefined || typeof system === 'string') && typeof code === 'string';
+}
 
 function linkedAdministrations(
   procedure: Procedure,
@@ -134,6 +170,28 @@ export function billedCodes(
       }
     }
   }
+  for (const charge of snapshot.thisEncounter.chargeItems) {
+    if (voidChargeStatuses.has(charge.status)) {
+      continue;
+    }
+    const services = new Set((charge.service ?? []).map((s) => referenceKey(s.reference)));
+    const billed = administrations.filter((a) => services.has(a.reference)).map((a) => a.reference);
+    const modifiers = nestedCodes(charge.extension, ORACLE_MODIFIER_CODE).map(
+      (c) => c.code?.trim().toUpperCase() ?? '',
+    );
+    const codings = [...nestedCodes(charge.extension, ORACLE_PROCEDURE_CODE), ...(charge.code.coding ?? [])];
+    for (const coding of codings) {
+      push(coding, {
+        modifiers: modifiers.filter((m) => m !== ''),
+        units: charge.quantity?.value,
+        reference: `ChargeItem/${charge.id ?? ''}`,
+        source: 'claim',
+        procedure: undefined,
+        administrations: billed,
+        link: billed.length > 0 ? 'reference' : undefined,
+      });
+    }
+  }
   const encounter = snapshot.encounter;
   for (const coding of (encounter?.type ?? []).flatMap((t) => t.coding ?? [])) {
     push(coding, {
@@ -167,7 +225,9 @@ export function billedCodeList(
     all,
     in: (valueSet) => all.filter((c) => terminology.has(valueSet, c)),
     withCode: (system, code) => all.filter((c) => c.system === system && c.code === code),
-    hasBillingLines: snapshot.thisEncounter.claims.some((c) => (c.item ?? []).length > 0),
+    hasBillingLines:
+      snapshot.thisEncounter.claims.some((c) => (c.item ?? []).length > 0) ||
+      all.some((c) => c.reference.startsWith('ChargeItem/')),
   };
 }
 

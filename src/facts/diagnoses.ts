@@ -10,6 +10,7 @@ import { SYSTEM } from '../terminology/systems.js';
  *   urn:oid:2.16.840.1.113883.6.90 (code-systems.json); Epic and Oracle Health send the ICD-10-CM coding beside
  *   SNOMED CT and their own (IMO) codes, in any order.
  * - The encounter's diagnoses from a draft Claim's `diagnosis` (ordered by `sequence`: what will be billed), from
+ *   Oracle Health ChargeItems' `reason` (ordered by their priority extension; fhir.cerner.com R4 ChargeItem), from
  *   `Encounter.diagnosis` (ordered by `rank`, with `use` such as billing or admission; US Core and Epic), or from
  *   Conditions that name the encounter (`Condition.encounter`; US Core encounter-diagnosis category), unordered.
  * - Problem-list and health-concern Conditions (US Core categories, under the HL7 or the US Core code system).
@@ -103,6 +104,23 @@ export function prevalentDuring(fact: ConditionFact, interval: Interval): boolea
   return fact.prevalence !== undefined && overlaps(fact.prevalence, interval);
 }
 
+const ORACLE_PRIORITY = 'https://fhir-ehr.cerner.com/r4/StructureDefinition/priority';
+
+/** The priority extension Oracle Health puts on each ChargeItem reason (1 = first-listed). */
+function priorityOf(concept: CodeableConcept): number | undefined {
+  const extensions = (concept as { extension?: unknown }).extension;
+  if (!Array.isArray(extensions)) {
+    return undefined;
+  }
+  for (const extension of extensions as { url?: unknown; valueUnsignedInt?: unknown; valueInteger?: unknown }[]) {
+    const value = extension.valueUnsignedInt ?? extension.valueInteger;
+    if (extension.url === ORACLE_PRIORITY && typeof value === 'number' && Number.isInteger(value)) {
+      return value;
+    }
+  }
+  return undefined;
+}
+
 function byRank(a: EncounterDiagnosis, b: EncounterDiagnosis): number {
   return (a.rank ?? Infinity) - (b.rank ?? Infinity);
 }
@@ -130,6 +148,20 @@ export function encounterDiagnoses(
     if (fromClaim.length > 0) {
       return fromClaim.sort(byRank);
     }
+  }
+  const fromCharges = new Map<string, EncounterDiagnosis>();
+  for (const charge of snapshot.thisEncounter.chargeItems) {
+    for (const reason of charge.reason ?? []) {
+      const code = icd10Of(reason, terminology);
+      const rank = priorityOf(reason);
+      const known = code === undefined ? undefined : fromCharges.get(code);
+      if (code !== undefined && (known === undefined || (rank ?? Infinity) < (known.rank ?? Infinity))) {
+        fromCharges.set(code, { code, rank, reference: `ChargeItem/${charge.id ?? ''}`, condition: undefined });
+      }
+    }
+  }
+  if (fromCharges.size > 0) {
+    return [...fromCharges.values()].sort(byRank);
   }
   const fromEncounter = (snapshot.encounter?.diagnosis ?? []).flatMap((d): EncounterDiagnosis[] => {
     const referenced = snapshot.resolve(d.condition);

@@ -58,12 +58,25 @@ export interface CodingLike {
 
 const RXNORM = 'http://www.nlm.nih.gov/research/umls/rxnorm';
 
+const MAX_SYSTEM_LENGTH = 512;
+const MAX_PATTERN_HITS = 10_000;
+
 const normaliserSchema = z.enum(['trim', 'upper', 'icd10', 'ndc']);
 type Normaliser = z.infer<typeof normaliserSchema>;
 
 const codeSystemsFileSchema = z.object({
   systems: z.array(
-    z.object({ name: z.string(), uri: z.string(), aliases: z.array(z.string()), normalise: normaliserSchema }),
+    z.object({
+      name: z.string(),
+      uri: z.string(),
+      aliases: z.array(z.string()),
+      /**
+       * Regular expressions for families of system URIs that name this system per tenant, as Oracle Health's
+       * billing code systems do (`https://fhir.cerner.com/<tenant>/CodeSystem/BillCodes-CPT`).
+       */
+      aliasPatterns: z.array(z.string()).optional(),
+      normalise: normaliserSchema,
+    }),
   ),
 });
 
@@ -163,6 +176,9 @@ function normaliseNdc(ndc: string): string {
  */
 export class Terminology {
   private readonly canonicalSystem = new Map<string, { uri: string; normalise: Normaliser }>();
+  private readonly systemPatterns: { regex: RegExp; system: { uri: string; normalise: Normaliser } }[] = [];
+  /** Pattern-matched system URIs seen so far (bounded: a request cannot grow it without limit). */
+  private readonly patternHits = new Map<string, { uri: string; normalise: Normaliser } | undefined>();
   private readonly valueSets = new Map<string, CompiledValueSet>();
 
   private readonly ingredients = new Map<string, readonly string[]>();
@@ -178,6 +194,12 @@ export class Terminology {
     for (const system of codeSystemsFileSchema.parse(read('code-systems.json')).systems) {
       for (const uri of [system.uri, ...system.aliases]) {
         this.canonicalSystem.set(uri, { uri: system.uri, normalise: system.normalise });
+      }
+      for (const pattern of system.aliasPatterns ?? []) {
+        this.systemPatterns.push({
+          regex: new RegExp(pattern),
+          system: { uri: system.uri, normalise: system.normalise },
+        });
       }
     }
     const jsonIn = (folder: string, prefix: string): string[] =>
@@ -315,9 +337,24 @@ export class Terminology {
     };
   }
 
+  private systemOf(uri: string): { uri: string; normalise: Normaliser } | undefined {
+    const known = this.canonicalSystem.get(uri);
+    if (known || this.systemPatterns.length === 0) {
+      return known;
+    }
+    if (this.patternHits.has(uri)) {
+      return this.patternHits.get(uri);
+    }
+    const matched = uri.length <= MAX_SYSTEM_LENGTH ? this.systemPatterns.find((p) => p.regex.test(uri)) : undefined;
+    if (this.patternHits.size < MAX_PATTERN_HITS) {
+      this.patternHits.set(uri, matched?.system);
+    }
+    return matched?.system;
+  }
+
   /** The canonical URI for a system URI or alias, or undefined when the system is not one we know. */
   canonical(system: string | undefined): string | undefined {
-    return system === undefined ? undefined : this.canonicalSystem.get(system)?.uri;
+    return system === undefined ? undefined : this.systemOf(system)?.uri;
   }
 
   /** True when the coding is in the value set. */
@@ -326,7 +363,7 @@ export class Terminology {
     if (!vs || coding.system === undefined || coding.code === undefined) {
       return false;
     }
-    const system = this.canonicalSystem.get(coding.system);
+    const system = this.systemOf(coding.system);
     if (!system) {
       return false;
     }
@@ -342,7 +379,7 @@ export class Terminology {
     if (coding.system === undefined || coding.code === undefined) {
       return undefined;
     }
-    const system = this.canonicalSystem.get(coding.system);
+    const system = this.systemOf(coding.system);
     return system ? { system: system.uri, code: normaliseCode(coding.code, system.normalise) } : undefined;
   }
 
