@@ -3,6 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { projectPath } from '../paths.js';
 import type { Finding, Indicator, Rule, RuleId } from '../rules/types.js';
+import { isEvidenceReference, markdownValue, normaliseValue, plainValue, type Neighbours } from './escape.js';
 import { EVIDENCE_EXTENSION, OVERRIDE_REASON_SYSTEM, RULE_TOPIC_SYSTEM, type CdsCard } from './types.js';
 
 /** CDS Hooks: summary SHALL be fewer than 140 characters; Inferno fails 140 exactly. Counted in code points. */
@@ -10,11 +11,17 @@ export const MAX_SUMMARY_LENGTH = 139;
 const SOURCE_LABEL = 'OncoSign documentation integrity';
 const placeholder = /\{([a-zA-Z][a-zA-Z0-9]*)\}/g;
 
+/** Plain-text template fields: the template itself must not bring a tag opener or a control character either. */
+const plainTemplateText = z
+  .string()
+  .min(1)
+  .refine((text) => !/[<\p{Cc}]/u.test(text), 'plain text: no "<" and no control characters');
+
 const variantSchema = z.strictObject({
   indicator: z.enum(['info', 'warning', 'critical']),
-  summary: z.string().min(1),
+  summary: plainTemplateText,
   detail: z.string().min(1),
-  suggestion: z.strictObject({ label: z.string().min(1), actionDescription: z.string().min(1) }).optional(),
+  suggestion: z.strictObject({ label: plainTemplateText, actionDescription: plainTemplateText }).optional(),
 });
 
 const templateSchema = z.strictObject({
@@ -22,7 +29,7 @@ const templateSchema = z.strictObject({
   topicDisplay: z.string().min(1),
   variants: z.record(z.string(), variantSchema).refine((v) => 'default' in v, 'a "default" variant is required'),
   overrideReasons: z
-    .array(z.strictObject({ code: z.string().regex(/^[a-z0-9-]+$/), display: z.string().min(1) }))
+    .array(z.strictObject({ code: z.string().regex(/^[a-z0-9-]+$/), display: plainTemplateText }))
     .min(1),
 });
 
@@ -36,14 +43,31 @@ function codePoints(text: string): number {
   return Array.from(text).length;
 }
 
-function fill(text: string, params: Readonly<Record<string, string>>, ruleId: string): string {
-  return text.replace(placeholder, (_, name: string) => {
+/** How a value enters one kind of field: escaped for Markdown, or normalised as plain text (./escape.ts). */
+type ValueRenderer = (value: string, neighbours: Neighbours) => string;
+
+/**
+ * The one place where values enter card text: every placeholder's value goes through `render`, which is told the
+ * template characters on either side of the placeholder.
+ */
+function fill(text: string, params: Readonly<Record<string, string>>, ruleId: string, render: ValueRenderer): string {
+  return text.replace(placeholder, (match: string, name: string, offset: number) => {
     const value = params[name];
     if (value === undefined) {
       throw new Error(`${ruleId}: no value for placeholder {${name}}`);
     }
-    return value;
+    return render(value, { before: text[offset - 1], after: text[offset + match.length] });
   });
+}
+
+/** Fills `detail` (and any other Markdown field): template text stays Markdown, every value is escaped. */
+function fillMarkdown(text: string, params: Readonly<Record<string, string>>, ruleId: string): string {
+  return fill(text, params, ruleId, markdownValue);
+}
+
+/** Fills a plain-text field (suggestion label, action description); the summary also keeps its length limit. */
+function fillPlain(text: string, params: Readonly<Record<string, string>>, ruleId: string): string {
+  return fill(text, params, ruleId, plainValue);
 }
 
 /**
@@ -51,8 +75,11 @@ function fill(text: string, params: Readonly<Record<string, string>>, ruleId: st
  * only the template's fixed text, which start-up has checked is short enough, can never be shortened.
  */
 function fillSummary(text: string, params: Readonly<Record<string, string>>, ruleId: string): string {
-  const working: Record<string, string> = { ...params };
-  let summary = fill(text, working, ruleId);
+  // Normalised first, so the shortening below counts the characters that will be shown.
+  const working: Record<string, string> = Object.fromEntries(
+    Object.entries(params).map(([name, value]) => [name, normaliseValue(value)]),
+  );
+  let summary = fillPlain(text, working, ruleId);
   while (codePoints(summary) > MAX_SUMMARY_LENGTH) {
     const used = placeholdersOf(text);
     const longest = used.sort((a, b) => codePoints(working[b] ?? '') - codePoints(working[a] ?? ''))[0];
@@ -62,7 +89,7 @@ function fillSummary(text: string, params: Readonly<Record<string, string>>, rul
     }
     const excess = codePoints(summary) - MAX_SUMMARY_LENGTH;
     working[longest] = `${current.slice(0, Math.max(1, current.length - excess - 1)).join('')}…`;
-    summary = fill(text, working, ruleId);
+    summary = fillPlain(text, working, ruleId);
   }
   return summary;
 }
@@ -136,18 +163,20 @@ function renderCard(
   if (!template || !rule || !variant) {
     throw new Error(`${finding.ruleId}: no card template for variant ${finding.variant ?? 'default'}`);
   }
-  const evidence = finding.evidence.length > 0 ? `\n\n**Based on:** ${finding.evidence.join(', ')}` : '';
+  const references = finding.evidence.filter(isEvidenceReference);
+  const evidence =
+    references.length > 0 ? `\n\n**Based on:** ${references.map((r) => markdownValue(r)).join(', ')}` : '';
   const sources = `\n\n**Rule ${rule.id}** (${rule.grounding}): ${rule.sources.join('; ')}`;
   const actions = finding.actions ?? [];
   const suggestion =
     variant.suggestion && actions.length > 0
       ? {
-          label: fill(variant.suggestion.label, finding.params, rule.id),
+          label: fillPlain(variant.suggestion.label, finding.params, rule.id),
           uuid: randomUUID(),
           isRecommended: true,
           actions: actions.map((action) => ({
             type: action.type,
-            description: fill(variant.suggestion?.actionDescription ?? '', finding.params, rule.id),
+            description: fillPlain(variant.suggestion?.actionDescription ?? '', finding.params, rule.id),
             resource: action.resource,
           })),
         }
@@ -155,7 +184,7 @@ function renderCard(
   return {
     uuid: randomUUID(),
     summary: fillSummary(variant.summary, finding.params, rule.id),
-    detail: fill(variant.detail, finding.params, rule.id) + evidence + sources,
+    detail: fillMarkdown(variant.detail, finding.params, rule.id) + evidence + sources,
     indicator: variant.indicator,
     source: {
       label: SOURCE_LABEL,
@@ -163,6 +192,6 @@ function renderCard(
     },
     ...(suggestion ? { suggestions: [suggestion], selectionBehavior: 'at-most-one' as const } : {}),
     overrideReasons: template.overrideReasons.map((r) => ({ system: OVERRIDE_REASON_SYSTEM, ...r })),
-    ...(finding.evidence.length > 0 ? { extension: { [EVIDENCE_EXTENSION]: [...finding.evidence] } } : {}),
+    ...(references.length > 0 ? { extension: { [EVIDENCE_EXTENSION]: references } } : {}),
   };
 }

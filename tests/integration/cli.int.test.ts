@@ -8,8 +8,9 @@ import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadFhirResources, startMemoryFhirServer } from '../../src/devtools/memory-fhir-server.js';
 import { projectRoot } from '../../src/paths.js';
-import { anInfusion, encounterSignRequest } from '../helpers/builders.js';
+import { anInfusion, CARBOPLATIN, encounterSignRequest } from '../helpers/builders.js';
 import { externalFixtures, readJson } from '../helpers/fixtures.js';
+import { parseGfm, textOf, typesIn } from '../helpers/gfm.js';
 
 const run = promisify(execFile);
 const work = mkdtempSync(join(tmpdir(), 'oncosign-cli-'));
@@ -58,6 +59,24 @@ describe('oncosign evaluate', () => {
     expect(Object.keys(body)).toEqual(['cards']);
     expect(body.cards.map((c) => c.source.topic.code)).toEqual(['INF-001']);
     expect(body.cards[0]?.uuid).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('shows markup in a drug text literally: INF-001 detail parses to text, the summary has no tag (issue 18)', async () => {
+    const payload = 'carboplatin <img src=x onerror="alert(1)">';
+    const administration = anInfusion({
+      id: 'ma-markup',
+      medicationCodeableConcept: { ...CARBOPLATIN, text: payload },
+      effectivePeriod: { start: '2025-03-04T10:00:00-05:00' },
+    });
+    const file = join(work, 'markup.json');
+    writeFileSync(file, JSON.stringify(encounterSignRequest({ administrations: [administration] })));
+    const result = await oncosign('evaluate', file, '--json');
+    expect(result.code).toBe(0);
+    const [card] = (JSON.parse(result.stdout) as { cards: { summary: string; detail: string }[] }).cards;
+    const tree = parseGfm(card?.detail ?? '');
+    expect([...typesIn(tree)].filter((t) => !['root', 'paragraph', 'strong', 'text'].includes(t))).toEqual([]);
+    expect(textOf(tree)).toContain(`The infusion of ${payload} started at 2025-03-04T10:00:00-05:00`);
+    expect(card?.summary).toContain('carboplatin ‹img src=x onerror="alert(1)"›');
   });
 
   it('reads missing data from fhirServer (the loopback FHIR server)', async () => {
