@@ -153,13 +153,33 @@ function rateOf(administration: MedicationAdministration): Quantity | undefined 
   };
 }
 
+/*
+ * Oracle Health records an infusion as `effectiveDateTime` (its start) plus the `infuse-over-time` extension, its
+ * documented duration (fhir.cerner.com, Millennium R4 MedicationAdministration custom extensions); there is no
+ * effectivePeriod. The stop time is the start plus that duration.
+ */
+const ORACLE_INFUSE_OVER_TIME = 'https://fhir-ehr.cerner.com/r4/StructureDefinition/infuse-over-time';
+const minutesPerUnit: Readonly<Record<string, number>> = { min: 1, h: 60, s: 1 / 60 };
+
+function infuseOverTimeEnd(administration: MedicationAdministration, start: string | undefined): string | undefined {
+  const duration = administration.extension?.find((e) => e.url === ORACLE_INFUSE_OVER_TIME)?.valueQuantity;
+  const perUnit = minutesPerUnit[duration?.code ?? (duration?.unit?.startsWith('minute') === true ? 'min' : '')];
+  const begin = hasTimeOfDay(start) ? dateTimeSpan(start)?.low : undefined;
+  if (duration?.value === undefined || perUnit === undefined || begin === undefined || duration.value <= 0) {
+    return undefined;
+  }
+  return new Date(begin + Math.round(duration.value * perUnit * 60_000)).toISOString();
+}
+
 export function administrationFact(
   administration: MedicationAdministration,
   snapshot: PatientSnapshot,
   terminology: Terminology,
 ): AdministrationFact {
   const start = administration.effectivePeriod?.start ?? administration.effectiveDateTime;
-  const end = administration.effectivePeriod?.end;
+  const end =
+    administration.effectivePeriod?.end ??
+    (administration.effectivePeriod === undefined ? infuseOverTimeEnd(administration, start) : undefined);
   const minutes = minutesBetween(start, end);
   const documentedPush = isDocumentedPush(administration, terminology);
   const route = routeClass(administration.dosage?.route, terminology);

@@ -13,7 +13,10 @@ import { codingsOf } from './concepts.js';
  *   (athenahealth and charge-driven feeds; discovery/hooks/encounter-sign.md);
  * - `Encounter.class` VR (HL7 v3 ActCode "virtual"), as US Core and Epic send telehealth visits, or a telehealth
  *   modifier (95, GT, GQ, FQ) on the billed E/M line;
- * - administration codes with no visit code: an infusion-only visit.
+ * - administration codes with no visit code: an infusion-only visit;
+ * - failing all codes, the visit type's own words (JUDGMENT): Epic's encounter types are local codes whose display
+ *   is "Office Visit", "Telemedicine" or "Video Visit" (Epic on FHIR Encounter examples), so an open visit whose E/M
+ *   is not billed yet is still known as one.
  */
 
 export type VisitKind = 'office-em' | 'telehealth-em' | 'radiation-management' | 'infusion-only' | 'other';
@@ -47,6 +50,8 @@ export interface VisitFacts {
 const voidStatuses = new Set(['cancelled', 'entered-in-error']);
 const VIRTUAL_CLASS = 'VR';
 const telehealthModifiers = new Set(['95', 'GT', 'GQ', 'FQ', '93']);
+const officeTypeText = /\b(office|clinic) visit\b/i;
+const telehealthTypeText = /\b(telehealth|telemedicine|video visit|virtual visit)\b/i;
 
 /**
  * The visit as an interval. At signing the encounter is often still open: JUDGMENT, an open visit lasts until the
@@ -83,10 +88,16 @@ export function visitFacts(
   const radiation = codes.filter((c) => terminology.has('cms157-radiation-treatment-management', c));
   const administration = codes.some((c) => terminology.has('drug-administration-code', c));
 
+  const typeText = [...(encounter?.type ?? []).map((t) => t.text), ...typeCodings.map((c) => c.display)].filter(
+    (t): t is string => t !== undefined,
+  );
+  const telehealthWords = typeText.some((t) => telehealthTypeText.test(t));
+  const officeWords = !telehealthWords && typeText.some((t) => officeTypeText.test(t));
+
   const kinds = new Set<VisitKind>();
-  if (telehealthType || (office.length > 0 && (virtual || telehealthLine))) {
+  if (telehealthType || ((office.length > 0 || officeWords) && (virtual || telehealthLine)) || telehealthWords) {
     kinds.add('telehealth-em');
-  } else if (office.length > 0) {
+  } else if (office.length > 0 || officeWords) {
     kinds.add('office-em');
   }
   if (radiation.length > 0) {

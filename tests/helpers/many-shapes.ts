@@ -21,6 +21,13 @@ const storyFileSchema = z.strictObject({
   notes: z.string().min(1),
   /** The shapes the story is told in, in report order; each must exist as `<shape>.json` (or be generated). */
   shapes: z.array(z.string().regex(/^[a-z0-9-]+$/)).min(4),
+  /**
+   * Shapes whose record cannot show the deciding fact, with the cards they give instead and why. They count as misses
+   * in the recall report; the test pins what they give, so a change in either direction is seen.
+   */
+  knownMisses: z
+    .record(z.string(), z.strictObject({ gives: z.array(ruleId), why: z.string().min(20) }))
+    .optional(),
 });
 
 const requestSchema = z.looseObject({
@@ -46,6 +53,7 @@ export interface Story {
   readonly forbiddenRules: readonly string[];
   readonly notes: string;
   readonly shapes: readonly ShapeCase[];
+  readonly knownMisses: Readonly<Record<string, { readonly gives: readonly string[]; readonly why: string }>>;
 }
 
 /** Shapes built in code from a stored shape of the same story: story id -> shape -> (stored shape, builder). */
@@ -102,6 +110,7 @@ export function loadStories(dir: string = manyShapesDir): Story[] {
         forbiddenRules: file.forbiddenRules ?? [],
         notes: file.notes,
         shapes,
+        knownMisses: file.knownMisses ?? {},
       };
     });
 }

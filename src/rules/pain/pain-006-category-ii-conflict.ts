@@ -96,7 +96,8 @@ export const pain006CategoryIiConflict: Rule = {
       {
         params: {
           detail: rest.length > 0 ? `${first.detail}; +${rest.length} more` : first.detail,
-          conflicts: conflicts.map((c) => `- ${c.detail}`).join('\n'),
+          // Record values are data in card text (no Markdown list from a rule): the template writes the sentence.
+          conflicts: conflicts.map((c) => c.detail).join('; '),
         },
         evidence: [...new Set(conflicts.flatMap((c) => c.evidence))],
       },

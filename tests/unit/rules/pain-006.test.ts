@@ -25,7 +25,7 @@ import {
  *  b. 0521F while 1126F is the only pain code;
  *  c. a code and its 8P form both coded (0521F + 0521F-8P, 1125F + 1125F-8P);
  *  d. 0521F-8P though plan evidence exists, 1125F-8P though a pain score exists.
- * The finding's params.detail names the first conflict (and "+n more"), params.conflicts lists them all.
+ * The finding's params.detail names the first conflict (and "+n more"), params.conflicts lists them all, separated by '; '.
  * Silent when the codes agree with the chart, the last score of the visit deciding when several were taken.
  */
 
@@ -212,7 +212,7 @@ const silent: readonly { name: string; resources: readonly Resource[]; encounter
 describe('PAIN-006 Category II codes contradict the record', () => {
   it.each(fires)('fires: $name', ({ resources, encounter, detail, evidence }) => {
     const finding = onlyFinding(evaluate(resources, encounter));
-    expect(finding).toEqual({ ruleId: 'PAIN-006', params: { detail, conflicts: `- ${detail}` }, evidence });
+    expect(finding).toEqual({ ruleId: 'PAIN-006', params: { detail, conflicts: detail }, evidence });
   });
 
   it.each(silent)('does not fire: $name', ({ resources, encounter }) => {
@@ -227,7 +227,7 @@ describe('PAIN-006 Category II codes contradict the record', () => {
       ruleId: 'PAIN-006',
       params: {
         detail: '1126F but pain 6/10 recorded; +1 more',
-        conflicts: '- 1126F but pain 6/10 recorded\n- 0521F with 1126F only',
+        conflicts: '1126F but pain 6/10 recorded; 0521F with 1126F only',
       },
       evidence: ['Procedure/cat2-1126F', 'Observation/pain-1', 'Procedure/cat2-0521F'],
     });
@@ -244,10 +244,10 @@ describe('PAIN-006 Category II codes contradict the record', () => {
       ]),
     );
     expect(finding.params.detail).toBe('1126F but pain 6/10 recorded; +2 more');
-    expect(finding.params.conflicts?.split('\n')).toEqual([
-      '- 1126F but pain 6/10 recorded',
-      '- 0521F with 1126F only',
-      '- 0521F and 0521F-8P both coded',
+    expect(finding.params.conflicts?.split('; ')).toEqual([
+      '1126F but pain 6/10 recorded',
+      '0521F with 1126F only',
+      '0521F and 0521F-8P both coded',
     ]);
     expect(finding.evidence).toEqual([
       'Procedure/cat2-1126F',
