@@ -72,8 +72,9 @@ interface NestedExtension {
 function nestedCodes(extensions: readonly NestedExtension[] | undefined, url: string): Coding[] {
   return (extensions ?? [])
     .filter((e) => e.url === url && Array.isArray(e.extension))
-    .flatMap((e) => e.extension as NestedExtension[])
-    .filter((sub) => typeof sub === 'object' && sub !== null && sub.url === 'code')
+    .flatMap((e) => e.extension as unknown[])
+    .filter((sub): sub is NestedExtension => typeof sub === 'object' && sub !== null)
+    .filter((sub) => sub.url === 'code')
     .flatMap((sub) => {
       const coding = (sub.valueCodeableConcept as { coding?: unknown } | undefined)?.coding;
       return Array.isArray(coding) ? coding.filter(isCoding) : [];

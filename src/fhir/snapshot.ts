@@ -137,6 +137,7 @@ function subjectOf(resource: SnapshotResource): string | undefined {
 function encounterLinkOf(resource: SnapshotResource): string | undefined {
   switch (resource.resourceType) {
     case 'MedicationAdministration':
+    case 'ChargeItem':
       return referenceKey(resource.context?.reference);
     case 'Claim':
       return referenceKey(resource.item?.flatMap((i) => i.encounter ?? [])[0]?.reference);

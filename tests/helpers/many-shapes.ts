@@ -25,9 +25,7 @@ const storyFileSchema = z.strictObject({
    * Shapes whose record cannot show the deciding fact, with the cards they give instead and why. They count as misses
    * in the recall report; the test pins what they give, so a change in either direction is seen.
    */
-  knownMisses: z
-    .record(z.string(), z.strictObject({ gives: z.array(ruleId), why: z.string().min(20) }))
-    .optional(),
+  knownMisses: z.record(z.string(), z.strictObject({ gives: z.array(ruleId), why: z.string().min(20) })).optional(),
 });
 
 const requestSchema = z.looseObject({

@@ -111,20 +111,17 @@ describe.each(stories.map((s) => [s.id, s] as const))('%s', (_id, story: Story) 
   });
 
   const told = story.shapes.filter((s) => story.knownMisses[s.shape] === undefined);
-  it.each(told.map((s) => [s.shape] as const))(
-    `%s gives exactly [${story.expectedRules.join(', ')}]`,
-    (shape) => {
-      const outcome = outcomes.get(shape);
-      expect(outcome?.status, `${story.id} / ${shape}: HTTP ${String(outcome?.status)}`).toBe(200);
-      const got = outcome?.got ?? [];
-      const comparison = compareRules(story, got);
-      expect(comparison, describeMismatch(story.id, shape, got, comparison)).toEqual({
-        missing: [],
-        extra: [],
-        forbidden: [],
-      });
-    },
-  );
+  it.each(told.map((s) => [s.shape] as const))(`%s gives exactly [${story.expectedRules.join(', ')}]`, (shape) => {
+    const outcome = outcomes.get(shape);
+    expect(outcome?.status, `${story.id} / ${shape}: HTTP ${String(outcome?.status)}`).toBe(200);
+    const got = outcome?.got ?? [];
+    const comparison = compareRules(story, got);
+    expect(comparison, describeMismatch(story.id, shape, got, comparison)).toEqual({
+      missing: [],
+      extra: [],
+      forbidden: [],
+    });
+  });
 
   it.each(Object.entries(story.knownMisses))('%s: a known miss gives what its story.json says', (shape, miss) => {
     expect(outcomes.get(shape)?.got, `${story.id} / ${shape}: ${miss.why}`).toEqual(miss.gives);
