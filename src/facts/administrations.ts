@@ -37,11 +37,22 @@ export interface AdministrationFact {
   readonly rate: Quantity | undefined;
   /** Body sites recorded (`dosage.site`), as written: two distinct sites support a second initial code (INF-005). */
   readonly site: string | undefined;
+  /** A route was recorded at all (coded or as text). */
+  readonly routeRecorded: boolean;
+  /** The discarded amount documented (JW/JZ; discovery/hooks/encounter-sign.md), 0 when nothing was discarded. */
+  readonly discarded: number | undefined;
   /** The lot and expiry of the product given (Medication.batch), as a pump-refill record needs them (INF-011). */
   readonly batch: { readonly lotNumber?: string; readonly expirationDate?: string } | undefined;
   /** References this administration names as what it is part of (a Procedure that bills it, say). */
   readonly partOf: readonly string[];
 }
+
+/*
+ * Drug wastage (JW/JZ, [S18]). No standard FHIR element holds a discarded amount (catalogue section 7), so this
+ * service reads one documented extension on MedicationAdministration (described in the hook definition):
+ *   { "url": "urn:oncosign:fhir:extension:discarded-quantity", "valueQuantity": { "value": 20, "unit": "mg" } }
+ */
+export const DISCARDED_QUANTITY_EXTENSION = 'urn:oncosign:fhir:extension:discarded-quantity';
 
 /** A push is an injection, or an infusion of 15 minutes or less (CPT, restated by Noridian [S10] and AAPC [S13c]). */
 const PUSH_MAX_MINUTES = 15;
@@ -201,6 +212,8 @@ export function administrationFact(
     dose: administration.dosage?.dose,
     rate: rateOf(administration),
     site: site?.text ?? site?.coding?.find((c) => c.code !== undefined)?.code,
+    routeRecorded: administration.dosage?.route !== undefined,
+    discarded: administration.extension?.find((e) => e.url === DISCARDED_QUANTITY_EXTENSION)?.valueQuantity?.value,
     batch: snapshot.medicationOf(administration)?.batch,
     partOf: (administration.partOf ?? []).map((p) => p.reference ?? ''),
   };

@@ -22,10 +22,9 @@ export const inf015IncompleteRecord: Rule = {
     const missingCore = chemo
       .map((f) => ({
         f,
-        missing: [
-          f.administration.dosage?.route === undefined ? 'route' : undefined,
-          f.administration.dosage?.dose === undefined ? 'dose' : undefined,
-        ].filter((m): m is string => m !== undefined),
+        missing: [f.routeRecorded ? undefined : 'route', f.dose === undefined ? 'dose' : undefined].filter(
+          (m): m is string => m !== undefined,
+        ),
       }))
       .filter((x) => x.missing.length > 0);
     if (missingCore.length > 0) {
@@ -39,12 +38,7 @@ export const inf015IncompleteRecord: Rule = {
         },
       ];
     }
-    const noRate = chemo.filter((f) => {
-      const dosage = f.administration.dosage as { rateQuantity?: unknown; rateRatio?: unknown } | undefined;
-      return (
-        f.route === 'intravenous' && !f.push && dosage?.rateQuantity === undefined && dosage?.rateRatio === undefined
-      );
-    });
+    const noRate = chemo.filter((f) => f.route === 'intravenous' && !f.push && f.rate === undefined);
     if (noRate.length > 0) {
       return [
         {

@@ -1,5 +1,5 @@
 import type { Rule } from '../types.js';
-import { administrationsOfHcpcs, discardedAmount, drugLines } from './wastage.js';
+import { administrationsOfHcpcs, drugLines } from './wastage.js';
 
 /*
  * INF-016 JZ modifier missing (no drug discarded) (CODER). FIRM: since 1 July 2023 Medicare requires JZ on claims for
@@ -37,7 +37,7 @@ export const inf016JzMissing: Rule = {
         continue;
       }
       const given = administrationsOfHcpcs(facts, terminology, drug.hcpcs);
-      if (given.some((f) => (discardedAmount(f) ?? 0) > 0)) {
+      if (given.some((f) => (f.discarded ?? 0) > 0)) {
         continue;
       }
       return [

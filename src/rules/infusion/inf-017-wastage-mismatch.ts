@@ -1,5 +1,5 @@
 import type { Rule } from '../types.js';
-import { administrationsOfHcpcs, discardedAmount, drugLines } from './wastage.js';
+import { administrationsOfHcpcs, drugLines } from './wastage.js';
 
 /*
  * INF-017 JW modifier / wastage documentation (CODER + CLIN). FIRM: discarded amounts from single-dose containers are
@@ -24,7 +24,7 @@ export const inf017WastageMismatch: Rule = {
   evaluate({ facts, terminology, settings }) {
     for (const drug of drugLines(facts)) {
       const given = administrationsOfHcpcs(facts, terminology, drug.hcpcs);
-      const discarded = given.filter((f) => (discardedAmount(f) ?? 0) > 0);
+      const discarded = given.filter((f) => (f.discarded ?? 0) > 0);
       const detail =
         drug.jw.length > 0 && drug.jz.length > 0
           ? 'both JW and JZ billed'

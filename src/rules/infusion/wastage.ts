@@ -1,17 +1,10 @@
-import type { Extension } from 'fhir/r4.js';
 import type { EncounterFacts } from '../../facts/encounter-facts.js';
 import type { Terminology } from '../../terminology/terminology.js';
 import { SYSTEM } from '../../terminology/systems.js';
 import type { BilledCode } from '../../facts/billed-codes.js';
 import { type AdministrationFact } from '../../facts/administrations.js';
 
-/*
- * Drug wastage (JW/JZ, [S18]). No standard FHIR element holds a discarded amount (catalogue section 7), so this
- * service reads one documented extension on MedicationAdministration (described in the hook definition):
- *   { "url": "urn:oncosign:fhir:extension:discarded-quantity", "valueQuantity": { "value": 20, "unit": "mg" } }
- * A value of 0 documents that nothing was discarded. Billing lines come from the draft Claim.
- */
-export const DISCARDED_QUANTITY_EXTENSION = 'urn:oncosign:fhir:extension:discarded-quantity';
+/* Drug wastage (JW/JZ, [S18]): billing lines from the draft Claim; discarded amounts are an administration fact. */
 
 export interface DrugLine {
   readonly hcpcs: string;
@@ -35,13 +28,6 @@ export function drugLines(facts: EncounterFacts): DrugLine[] {
     jw: all.filter((l) => l.modifiers.some((m) => m.toUpperCase() === 'JW')),
     jz: all.filter((l) => l.modifiers.some((m) => m.toUpperCase() === 'JZ')),
   }));
-}
-
-export function discardedAmount(facts: AdministrationFact): number | undefined {
-  const extension = (facts.administration.extension ?? []).find(
-    (e: Extension) => e.url === DISCARDED_QUANTITY_EXTENSION,
-  );
-  return extension?.valueQuantity?.value;
 }
 
 /** The encounter's administrations of a drug billed under an HCPCS code (the drug's own codings name it). */
