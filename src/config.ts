@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { isAllowedOutboundUrl } from './net.js';
 
@@ -20,8 +21,22 @@ const jsonArray = (name: string) =>
 
 const booleanFlag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
+/** An IP address or a DNS host name (RFC 1123 labels): what listen() can bind, and nothing with a scheme or port. */
+function isBindAddress(text: string): boolean {
+  return (
+    isIP(text) !== 0 ||
+    (text.length <= 253 &&
+      text.split('.').every((label) => /^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/.test(label)))
+  );
+}
+
 const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z
+    .string()
+    .trim()
+    .refine(isBindAddress, 'HOST must be an IP address or a host name, such as 127.0.0.1, ::1 or localhost')
+    .optional(),
   PUBLIC_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
   CDS_TRUSTED_ISSUERS: jsonArray('CDS_TRUSTED_ISSUERS').pipe(z.array(trustedIssuerSchema)).default([]),
   FEEDBACK_DB: z.string().min(1).default('data/feedback.db'),
@@ -61,6 +76,8 @@ export type StoreConfig =
 
 export interface Config {
   readonly port: number;
+  /** The address to listen on; undefined: every interface (the default, as before HOST existed). */
+  readonly host: string | undefined;
   /** No trailing slash. JWT `aud` is checked against URLs built from this, never from the Host header. */
   readonly publicBaseUrl: string;
   readonly trustedIssuers: readonly TrustedIssuer[];
@@ -113,6 +130,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const origins = e.CORS_ORIGINS.trim();
   return Object.freeze({
     port: e.PORT,
+    host: e.HOST,
     publicBaseUrl: (e.PUBLIC_BASE_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
     trustedIssuers: Object.freeze(e.CDS_TRUSTED_ISSUERS),
     store: Object.freeze(

@@ -15,7 +15,16 @@ describe('loadConfig', () => {
       corsOrigins: '*',
       allowUnauthenticatedFhir: false,
     });
+    // Unset HOST keeps listen()'s default: every interface, as before the variable existed.
+    expect(config.host).toBeUndefined();
   });
+
+  it.each(['127.0.0.1', '::1', 'localhost', '0.0.0.0', '::', 'oncosign.internal', ' 10.0.0.7 '])(
+    'accepts HOST=%s as a bind address',
+    (host) => {
+      expect(loadConfig({ HOST: host }).host).toBe(host.trim());
+    },
+  );
 
   it('reads every documented variable', () => {
     const config = loadConfig({
@@ -39,6 +48,10 @@ describe('loadConfig', () => {
 
   it.each([
     ['PORT', { PORT: 'eighty' }],
+    ['HOST', { HOST: 'http://127.0.0.1' }],
+    ['HOST', { HOST: '127.0.0.1:3000' }],
+    ['HOST', { HOST: 'local host' }],
+    ['HOST', { HOST: '[::1]' }],
     ['PUBLIC_BASE_URL', { PUBLIC_BASE_URL: 'not a url' }],
     ['CDS_TRUSTED_ISSUERS', { CDS_TRUSTED_ISSUERS: '{not json' }],
     ['CDS_TRUSTED_ISSUERS', { CDS_TRUSTED_ISSUERS: '[{"iss":"a"}]' }],
