@@ -1,13 +1,28 @@
+import type { KeyObject } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { errorCode } from './errors.js';
+import { importPinnedKeys, PinnedKeyError } from './http/pinned-keys.js';
 import { isAllowedOutboundUrl } from './net.js';
 
-const trustedIssuerSchema = z.object({
+// Strict: a misspelt "jwksFile" must stop start-up, not quietly leave the issuer unpinned.
+const trustedIssuerSchema = z.strictObject({
   iss: z.string().min(1),
   jku: z.string().refine(isAllowedOutboundUrl, 'jku must be an https URL (http only on loopback)'),
+  /** Pinned keys, inline: a JWKS object. Checked by importPinnedKeys, which names what is wrong. */
+  jwks: z.unknown().optional(),
+  /** Pinned keys, from a JWKS file (a path relative to the working directory). */
+  jwksFile: z.string().min(1).optional(),
 });
 
-export type TrustedIssuer = z.infer<typeof trustedIssuerSchema>;
+export interface TrustedIssuer {
+  readonly iss: string;
+  /** The only key set URL this issuer's tokens may name (their `jku` header), and where unpinned keys are fetched. */
+  readonly jku: string;
+  /** Keys pinned in configuration, by kid. When present, tokens verify against these only; jku is never fetched. */
+  readonly pinnedKeys?: ReadonlyMap<string, KeyObject>;
+}
 
 const jsonArray = (name: string) =>
   z.string().transform((text, ctx) => {
@@ -60,6 +75,37 @@ const envSchema = z.object({
   FHIR_MAX_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(32),
   SHUTDOWN_DELAY_MS: z.coerce.number().int().min(0).max(60_000).default(0),
 });
+
+/** An issuer's pinned keys (from `jwks` or `jwksFile`), or undefined when its keys are fetched from its jku. */
+function pinnedKeysOf(entry: z.infer<typeof trustedIssuerSchema>): ReadonlyMap<string, KeyObject> | undefined {
+  const where = `Invalid configuration: CDS_TRUSTED_ISSUERS: issuer ${entry.iss}`;
+  if (entry.jwks !== undefined && entry.jwksFile !== undefined) {
+    throw new ConfigError(`${where}: give jwks or jwksFile, not both`);
+  }
+  let jwks: unknown = entry.jwks;
+  let source = 'jwks';
+  if (entry.jwksFile !== undefined) {
+    source = `jwksFile ${entry.jwksFile}`;
+    try {
+      jwks = JSON.parse(readFileSync(entry.jwksFile, 'utf8')) as unknown;
+    } catch (error) {
+      throw new ConfigError(
+        `${where}: ${source} cannot be read as JSON (${errorCode(error) ?? (error instanceof SyntaxError ? 'invalid JSON' : 'unreadable')})`,
+      );
+    }
+  }
+  if (jwks === undefined) {
+    return undefined;
+  }
+  try {
+    return importPinnedKeys(jwks);
+  } catch (error) {
+    if (error instanceof PinnedKeyError) {
+      throw new ConfigError(`${where}: ${source} ${error.message}`);
+    }
+    throw error;
+  }
+}
 
 function isPostgresUrl(text: string): boolean {
   try {
@@ -121,18 +167,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     );
   }
   const issuers = new Set<string>();
-  for (const { iss } of e.CDS_TRUSTED_ISSUERS) {
+  const trustedIssuers: TrustedIssuer[] = [];
+  for (const entry of e.CDS_TRUSTED_ISSUERS) {
+    const { iss, jku } = entry;
     if (issuers.has(iss)) {
       throw new ConfigError(`Invalid configuration: CDS_TRUSTED_ISSUERS: issuer ${iss} is listed twice`);
     }
     issuers.add(iss);
+    const pinnedKeys = pinnedKeysOf(entry);
+    trustedIssuers.push(pinnedKeys === undefined ? { iss, jku } : { iss, jku, pinnedKeys });
   }
   const origins = e.CORS_ORIGINS.trim();
   return Object.freeze({
     port: e.PORT,
     host: e.HOST,
     publicBaseUrl: (e.PUBLIC_BASE_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
-    trustedIssuers: Object.freeze(e.CDS_TRUSTED_ISSUERS),
+    trustedIssuers: Object.freeze(trustedIssuers),
     store: Object.freeze(
       e.DATABASE_URL !== undefined
         ? { backend: 'postgresql' as const, url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE }
