@@ -1,12 +1,28 @@
+import type { KeyObject } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { z } from 'zod';
+import { errorCode } from './errors.js';
+import { importPinnedKeys, PinnedKeyError } from './http/pinned-keys.js';
 import { isAllowedOutboundUrl } from './net.js';
 
-const trustedIssuerSchema = z.object({
+// Strict: a misspelt "jwksFile" must stop start-up, not quietly leave the issuer unpinned.
+const trustedIssuerSchema = z.strictObject({
   iss: z.string().min(1),
   jku: z.string().refine(isAllowedOutboundUrl, 'jku must be an https URL (http only on loopback)'),
+  /** Pinned keys, inline: a JWKS object. Checked by importPinnedKeys, which names what is wrong. */
+  jwks: z.unknown().optional(),
+  /** Pinned keys, from a JWKS file (a path relative to the working directory). */
+  jwksFile: z.string().min(1).optional(),
 });
 
-export type TrustedIssuer = z.infer<typeof trustedIssuerSchema>;
+export interface TrustedIssuer {
+  readonly iss: string;
+  /** The only key set URL this issuer's tokens may name (their `jku` header), and where unpinned keys are fetched. */
+  readonly jku: string;
+  /** Keys pinned in configuration, by kid. When present, tokens verify against these only; jku is never fetched. */
+  readonly pinnedKeys?: ReadonlyMap<string, KeyObject>;
+}
 
 const jsonArray = (name: string) =>
   z.string().transform((text, ctx) => {
@@ -20,8 +36,22 @@ const jsonArray = (name: string) =>
 
 const booleanFlag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
+/** An IP address or a DNS host name (RFC 1123 labels): what listen() can bind, and nothing with a scheme or port. */
+function isBindAddress(text: string): boolean {
+  return (
+    isIP(text) !== 0 ||
+    (text.length <= 253 &&
+      text.split('.').every((label) => /^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/.test(label)))
+  );
+}
+
 const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z
+    .string()
+    .trim()
+    .refine(isBindAddress, 'HOST must be an IP address or a host name, such as 127.0.0.1, ::1 or localhost')
+    .optional(),
   PUBLIC_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
   CDS_TRUSTED_ISSUERS: jsonArray('CDS_TRUSTED_ISSUERS').pipe(z.array(trustedIssuerSchema)).default([]),
   FEEDBACK_DB: z.string().min(1).default('data/feedback.db'),
@@ -46,6 +76,37 @@ const envSchema = z.object({
   SHUTDOWN_DELAY_MS: z.coerce.number().int().min(0).max(60_000).default(0),
 });
 
+/** An issuer's pinned keys (from `jwks` or `jwksFile`), or undefined when its keys are fetched from its jku. */
+function pinnedKeysOf(entry: z.infer<typeof trustedIssuerSchema>): ReadonlyMap<string, KeyObject> | undefined {
+  const where = `Invalid configuration: CDS_TRUSTED_ISSUERS: issuer ${entry.iss}`;
+  if (entry.jwks !== undefined && entry.jwksFile !== undefined) {
+    throw new ConfigError(`${where}: give jwks or jwksFile, not both`);
+  }
+  let jwks: unknown = entry.jwks;
+  let source = 'jwks';
+  if (entry.jwksFile !== undefined) {
+    source = `jwksFile ${entry.jwksFile}`;
+    try {
+      jwks = JSON.parse(readFileSync(entry.jwksFile, 'utf8')) as unknown;
+    } catch (error) {
+      throw new ConfigError(
+        `${where}: ${source} cannot be read as JSON (${errorCode(error) ?? (error instanceof SyntaxError ? 'invalid JSON' : 'unreadable')})`,
+      );
+    }
+  }
+  if (jwks === undefined) {
+    return undefined;
+  }
+  try {
+    return importPinnedKeys(jwks);
+  } catch (error) {
+    if (error instanceof PinnedKeyError) {
+      throw new ConfigError(`${where}: ${source} ${error.message}`);
+    }
+    throw error;
+  }
+}
+
 function isPostgresUrl(text: string): boolean {
   try {
     return ['postgres:', 'postgresql:'].includes(new URL(text).protocol);
@@ -61,6 +122,8 @@ export type StoreConfig =
 
 export interface Config {
   readonly port: number;
+  /** The address to listen on; undefined: every interface (the default, as before HOST existed). */
+  readonly host: string | undefined;
   /** No trailing slash. JWT `aud` is checked against URLs built from this, never from the Host header. */
   readonly publicBaseUrl: string;
   readonly trustedIssuers: readonly TrustedIssuer[];
@@ -104,17 +167,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     );
   }
   const issuers = new Set<string>();
-  for (const { iss } of e.CDS_TRUSTED_ISSUERS) {
+  const trustedIssuers: TrustedIssuer[] = [];
+  for (const entry of e.CDS_TRUSTED_ISSUERS) {
+    const { iss, jku } = entry;
     if (issuers.has(iss)) {
       throw new ConfigError(`Invalid configuration: CDS_TRUSTED_ISSUERS: issuer ${iss} is listed twice`);
     }
     issuers.add(iss);
+    const pinnedKeys = pinnedKeysOf(entry);
+    trustedIssuers.push(pinnedKeys === undefined ? { iss, jku } : { iss, jku, pinnedKeys });
   }
   const origins = e.CORS_ORIGINS.trim();
   return Object.freeze({
     port: e.PORT,
+    host: e.HOST,
     publicBaseUrl: (e.PUBLIC_BASE_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
-    trustedIssuers: Object.freeze(e.CDS_TRUSTED_ISSUERS),
+    trustedIssuers: Object.freeze(trustedIssuers),
     store: Object.freeze(
       e.DATABASE_URL !== undefined
         ? { backend: 'postgresql' as const, url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE }

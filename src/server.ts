@@ -38,11 +38,13 @@ async function main(): Promise<void> {
     logger.warn('ALLOW_UNAUTHENTICATED_FHIR is on: development only');
   }
 
-  const server: Server = service.app.listen(config.port, () => {
+  // An options object, because HOST unset must keep listen()'s default of every interface.
+  const server: Server = service.app.listen({ port: config.port, host: config.host }, () => {
     const address = server.address();
     logger.info(
       {
         port: typeof address === 'object' && address !== null ? address.port : config.port,
+        host: typeof address === 'object' && address !== null ? address.address : config.host,
         publicBaseUrl: config.publicBaseUrl,
         trustedIssuers: config.trustedIssuers.length,
         store: config.store.backend,

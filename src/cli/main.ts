@@ -13,7 +13,8 @@ const usage = `oncosign: the OncoSign rules outside the service.
       Evaluate every encounter in FHIR Bundles (.json) and Bulk Data exports (.ndjson), files or folders.
       Writes DIR/findings.csv, DIR/summary.json and DIR/report.html.
   oncosign fhir-server --load PATH... [--port N]
-      A local in-memory FHIR R4 server loaded from files (for the CDS Hooks sandbox and test harnesses).
+      A local in-memory FHIR R4 server loaded from files, on 127.0.0.1 (for the CDS Hooks sandbox and test
+      harnesses): CORS for browsers, search by GET or by POST [type]/_search with form-encoded parameters.
 
 Rules, thresholds and the card budget follow SITE_CONFIG, as in the service.
 Exit codes: 0 done, 2 invalid input (the reason on one line of stderr).

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import {
   badRequest,
   DEFAULT_SEARCH_COUNT,
+  getSearchParameter,
   getStatus,
   indexSearchParameterBundle,
   indexStructureDefinitionBundle,
@@ -18,6 +19,7 @@ import type { FhirRequest, HttpMethod } from '@medplum/fhir-router';
 import { closeServer } from './servers.js';
 
 export { loadFhirResources } from '../fhir/fhir-files.js';
+import cors from 'cors';
 import express from 'express';
 import type { NextFunction, Request, Response } from 'express';
 import type { Resource } from 'fhir/r4.js';
@@ -41,6 +43,7 @@ type MedplumResource = Parameters<MemoryRepository['createResource']>[0];
 type MedplumOutcome = Parameters<typeof getStatus>[0];
 
 const FHIR_JSON = 'application/fhir+json';
+const FORM = 'application/x-www-form-urlencoded';
 const HTTP_METHODS: readonly HttpMethod[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
 const SEARCH_DEFINITION_FILES = {
   structures: ['fhir/r4/profiles-types.json', 'fhir/r4/profiles-resources.json'],
@@ -84,7 +87,30 @@ export async function startMemoryFhirServer(options: StartMemoryFhirServerOption
     requests.push({ method: req.method, url: req.originalUrl, authorization: req.headers.authorization });
     next();
   });
+  // Browser clients (the CDS Hooks sandbox reads the patient and fills its prefetch from the page) need CORS. This is
+  // a development server over synthetic data that uses no cookies, so any origin may read it; Authorization is named
+  // because a `*` in Access-Control-Allow-Headers does not cover it.
+  app.use(
+    cors({
+      origin: '*',
+      methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
+      allowedHeaders: [
+        'Authorization',
+        'Content-Type',
+        'Accept',
+        'Prefer',
+        'If-Match',
+        'If-None-Exist',
+        'X-Request-Id',
+      ],
+      exposedHeaders: ['Location', 'Content-Location', 'ETag', 'Last-Modified'],
+      maxAge: 600,
+    }),
+  );
   app.use(express.json({ type: ['application/json', FHIR_JSON], limit: '10mb' }));
+  // FHIR R4 search by POST (`[type]/_search`) carries its parameters form-encoded; kept as text so that repeated
+  // parameters and their order survive into the search URL.
+  app.use(express.text({ type: FORM, limit: '1mb' }));
   app.use('/fhir', async (req: Request, res: Response) => {
     await handleFhirRequest(req, res, router, repo, baseUrl);
   });
@@ -146,14 +172,41 @@ async function handleFhirRequest(
     return;
   }
   const interaction = route?.data?.interaction;
-  const isSearch = method === 'GET' && (interaction === 'search-type' || interaction === 'search-system');
+  let searchMethod = method;
+  if (method === 'POST' && interaction === 'search-type' && resourceType !== undefined) {
+    // Medplum would take the body as a parsed parameter record and, finding none, match every resource of the type
+    // (the whole server's Observations in a prefetch). FHIR R4 says the URL's and the body's parameters combine, so
+    // the search becomes the equivalent GET and is filtered, paged and linked like one.
+    const formParameters = searchBodyParameters(req);
+    if (formParameters === undefined) {
+      sendFhir(res, 415, badRequest(`POST ${resourceType}/_search takes ${FORM} parameters`));
+      return;
+    }
+    const params = new URLSearchParams(queryOf(url));
+    for (const [name, value] of formParameters) {
+      params.append(name, value);
+    }
+    const query = params.toString();
+    url = `/${resourceType}${query === '' ? '' : `?${query}`}`;
+    searchMethod = 'GET';
+  }
+  const isSearch = searchMethod === 'GET' && (interaction === 'search-type' || interaction === 'search-system');
+  if (isSearch && interaction === 'search-type' && resourceType !== undefined) {
+    const normalized = normalizeSearchParameters(resourceType, new URLSearchParams(queryOf(url)));
+    if (typeof normalized === 'string') {
+      sendFhir(res, 400, badRequest(normalized));
+      return;
+    }
+    const query = normalized.toString();
+    url = `/${resourceType}${query === '' ? '' : `?${query}`}`;
+  }
   if (isSearch) {
     url = withDefaultCount(url);
   }
 
-  const body: unknown = req.body;
+  const body: unknown = searchMethod === method ? req.body : undefined;
   const fhirRequest: FhirRequest = {
-    method,
+    method: searchMethod,
     url,
     // handleRequest derives pathname from url and throws if it is already set.
     pathname: '',
@@ -167,6 +220,76 @@ async function handleFhirRequest(
     addSearchLinks(resource, url, baseUrl);
   }
   sendFhir(res, getStatus(outcome), resource ?? outcome);
+}
+
+/** The form-encoded parameters of a POST search; an empty body has none; undefined for any other body. */
+function searchBodyParameters(req: Request): URLSearchParams | undefined {
+  const body: unknown = req.body;
+  if (typeof body === 'string') {
+    return new URLSearchParams(body);
+  }
+  const length = Number(req.headers['content-length'] ?? '0');
+  const chunked = req.headers['transfer-encoding'] !== undefined;
+  return body === undefined && length === 0 && !chunked ? new URLSearchParams() : undefined;
+}
+
+/** Parameters that control the result rather than select resources; MemoryRepository handles these itself. */
+const RESULT_PARAMETERS: ReadonlySet<string> = new Set([
+  '_count',
+  '_offset',
+  '_sort',
+  '_total',
+  '_summary',
+  '_elements',
+  '_include',
+  '_revinclude',
+  '_format',
+  '_pretty',
+]);
+
+/**
+ * Two gaps between MemoryRepository and FHIR R4 search, either of which turns a prefetch into a silently wrong
+ * answer:
+ *  - a reference parameter given a bare id (`patient=123`, `subject:Patient=123`) matches nothing there, while FHIR
+ *    matches that id on the parameter's target types; it is expanded to `Type/123` for each target;
+ *  - an unknown parameter matches nothing there, while FHIR servers either ignore it or refuse the search; refusing
+ *    (400, naming it) tells the client what is wrong instead of handing it an empty Bundle.
+ * Returns the parameters to search with, or the reason for a 400.
+ */
+function normalizeSearchParameters(resourceType: string, params: URLSearchParams): URLSearchParams | string {
+  const out = new URLSearchParams();
+  for (const [name, value] of params) {
+    const [code = '', modifier] = name.split(':', 2);
+    if (RESULT_PARAMETERS.has(code) || code.includes('.')) {
+      // Chained parameters (`subject.name`) are left to MemoryRepository.
+      out.append(name, value);
+      continue;
+    }
+    const definition = getSearchParameter(resourceType, code);
+    if (definition === undefined) {
+      return `Unknown search parameter ${code} for ${resourceType}`;
+    }
+    const targets = definition.target ?? [];
+    const typeModifier = modifier !== undefined && isResourceType(modifier) ? modifier : undefined;
+    if (definition.type !== 'reference' || (modifier !== undefined && typeModifier === undefined)) {
+      out.append(name, value);
+      continue;
+    }
+    const expanded = value
+      .split(',')
+      .flatMap((item) =>
+        item.includes('/') || item === ''
+          ? [item]
+          : (typeModifier !== undefined ? [typeModifier] : targets).map((type) => `${type}/${item}`),
+      );
+    out.append(code, expanded.join(','));
+  }
+  return out;
+}
+
+function queryOf(url: string): string {
+  const queryStart = url.indexOf('?');
+  return queryStart === -1 ? '' : url.slice(queryStart + 1);
 }
 
 /** MemoryRepository returns every match when _count is absent; real servers page, so clients must follow next links. */

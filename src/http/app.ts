@@ -12,7 +12,7 @@ import { createFhirReader, type FhirReader } from '../fhir/fhir-server-source.js
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import { StoreUnavailableError, type Store } from '../store/store.js';
-import type { TokenVerifier, VerifiedClient } from './auth.js';
+import { AuthError, type TokenVerifier, type VerifiedClient } from './auth.js';
 import { invokeService, type InvokeTelemetry } from './invoke.js';
 import { buildOpenApiDocument } from './openapi.js';
 import { describeIssues, feedbackRequestSchema, hookRequestSchema } from './schemas.js';
@@ -37,6 +37,8 @@ export interface AppHandle {
 interface Locals {
   requestId: string;
   client?: VerifiedClient;
+  /** Why the call was refused 401, for the request's log line. */
+  authFailure?: AuthError;
   service?: string;
   hookInstance?: string;
   telemetry?: InvokeTelemetry;
@@ -51,6 +53,12 @@ function sendError(res: Response, error: CdsError): void {
     return;
   }
   res.type('application/json').send(JSON.stringify(operationOutcomeFor(error)));
+}
+
+/** The log fields of a 401: the reason and what tells an operator which setting to fix, never the token. */
+function authFailureFields(error: AuthError): Record<string, unknown> {
+  const { expectedAud, receivedAud, kid, tokenJku, configuredJku, alg } = error.details;
+  return { authFailure: error.reason, expectedAud, receivedAud, kid, tokenJku, configuredJku, alg };
 }
 
 /** express.json's errors, mapped to our table; anything else is a bug. */
@@ -122,8 +130,9 @@ export function createApp(deps: AppDeps): AppHandle {
           ms: Math.round(ms * 100) / 100,
           service: l.service,
           hookInstance: l.hookInstance,
-          iss: l.client?.iss,
+          iss: l.client?.iss ?? l.authFailure?.details.iss,
           tenant: l.client?.tenant,
+          ...(l.authFailure !== undefined ? authFailureFields(l.authFailure) : {}),
           jti: l.client?.jti,
           rulesFired: l.telemetry?.fired,
           rulesFailed: l.telemetry?.failed.length ? l.telemetry.failed : undefined,
@@ -175,7 +184,15 @@ export function createApp(deps: AppDeps): AppHandle {
     (suffix: string) =>
     async (req: Request, res: Response, next: NextFunction): Promise<void> => {
       const audience = `${config.publicBaseUrl}/cds-services/${locals(res).service ?? ''}${suffix}`;
-      locals(res).client = await deps.verifier.verify(req.header('authorization'), audience);
+      try {
+        locals(res).client = await deps.verifier.verify(req.header('authorization'), audience);
+      } catch (error) {
+        if (error instanceof AuthError) {
+          locals(res).authFailure = error;
+          metrics.authFailures.inc({ reason: error.reason });
+        }
+        throw error;
+      }
       next();
     };
 

@@ -2,15 +2,19 @@ import type { KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import type { TrustedIssuer } from '../config.js';
 import { CdsError } from '../errors.js';
-import type { KeyResolver } from './jwks.js';
+import { KeyLookupError, type KeyResolver } from './jwks.js';
 import type { ReplayGuard } from './replay-guard.js';
 import { isStorableText } from './schemas.js';
 
 /*
  * CDS Hooks 2.0 "Trusting CDS Clients" (https://cds-hooks.hl7.org/2.0/#trusting-cds-clients): the EHR signs a JWT
- * per call with ES384 or RS384; we accept only issuers on the site's allowlist, fetch keys only from that issuer's
- * configured jku, require aud to be the exact URL called, and refuse replayed jti. Every failure is the same bare
- * 401, so a caller learns nothing about which check failed.
+ * per call with ES384 or RS384; we accept only issuers on the site's allowlist, take keys only from that issuer's
+ * configured jku (or from keys pinned in configuration, with no fetch at all), require aud to be the exact URL
+ * called, and refuse replayed jti.
+ *
+ * Every failure is the same bare 401, so a caller learns nothing about which check failed. The operator does: each
+ * refusal carries a reason code (and the issuer, and for an audience mismatch both audiences) for the log line and a
+ * per-reason counter. Those details are claims and header fields, never the token or its signature.
  */
 
 const ALLOWED_ALGORITHMS = new Set(['ES384', 'RS384']);
@@ -18,6 +22,71 @@ const MAX_TOKEN_LENGTH = 8 * 1024;
 const CLOCK_SKEW_SECONDS = 60;
 /** Sandbox and Inferno tokens live 5 minutes; older tokens are refused so the replay set stays bounded. */
 const MAX_TOKEN_AGE_SECONDS = 15 * 60;
+/** Claims copied into the log are caller-controlled text: long enough to tell URLs apart, short enough to be safe. */
+const MAX_LOGGED_CLAIM_LENGTH = 256;
+
+/** Why a token was refused. Listed once here so that /metrics shows every reason, at 0 until it happens. */
+export const AUTH_FAILURE_REASONS = [
+  /** No Authorization header at all. */
+  'missing-token',
+  /** Not `Bearer <JWT>`, too long, undecodable, no kid, a bad typ, or a required claim (exp, iat, jti) missing. */
+  'malformed',
+  /** alg is not ES384 or RS384 (none, HS256, ...). */
+  'unsupported-alg',
+  /** iss is not in CDS_TRUSTED_ISSUERS. */
+  'unknown-issuer',
+  /** The token's jku header names another key set than the issuer's configured jku. */
+  'jku-mismatch',
+  /** The issuer's jku could not be fetched (network, status, deadline). */
+  'jwks-unreachable',
+  /** The issuer's jku answered with something that is not a usable key set. */
+  'jwks-invalid',
+  /** Too many key set fetches for unknown kids in the last minute (a flood of made-up kids). */
+  'jwks-rate-limited',
+  /** No key with the token's kid, in the pinned keys or the fetched key set. */
+  'unknown-kid',
+  /** The key named by kid is not of the token's algorithm (an EC key for RS384, a short RSA key, ...). */
+  'key-alg-mismatch',
+  /** The signature does not verify with the issuer's key. */
+  'bad-signature',
+  /** aud is not the exact URL called (PUBLIC_BASE_URL + path; localhost and 127.0.0.1 differ). */
+  'aud-mismatch',
+  /** exp has passed (beyond the 60 s clock skew). */
+  'expired',
+  /** iat (or nbf) is in the future beyond the clock skew. */
+  'not-yet-valid',
+  /** iat is more than 15 minutes ago, even though exp has not passed. */
+  'too-old',
+  /** The jti was already used by this issuer. */
+  'replayed',
+  /** The replay set could not be checked (a store error that is not an outage): refused rather than unchecked. */
+  'replay-check-failed',
+  /** The tenant claim cannot be stored with feedback (too long, control characters). */
+  'bad-tenant',
+] as const;
+
+export type AuthFailureReason = (typeof AUTH_FAILURE_REASONS)[number];
+
+/** What the log line may say about a refused token, besides the reason. */
+export interface AuthFailureDetails {
+  /** The issuer: the configured one once known, else the token's iss claim (truncated). */
+  readonly iss?: string;
+  readonly expectedAud?: string;
+  readonly receivedAud?: string | readonly string[];
+  readonly kid?: string;
+  readonly tokenJku?: string;
+  readonly configuredJku?: string;
+  readonly alg?: string;
+}
+
+export class AuthError extends CdsError {
+  constructor(
+    readonly reason: AuthFailureReason,
+    readonly details: AuthFailureDetails = {},
+  ) {
+    super('UNAUTHENTICATED', 'unauthenticated');
+  }
+}
 
 export interface VerifiedClient {
   readonly iss: string;
@@ -26,16 +95,43 @@ export interface VerifiedClient {
 }
 
 export interface TokenVerifier {
+  /** Resolves with the client, or rejects with an AuthError (always a bare 401 to the caller). */
   verify(authorization: string | undefined, expectedAudience: string): Promise<VerifiedClient>;
 }
-
-const unauthenticated = (): CdsError => new CdsError('UNAUTHENTICATED', 'unauthenticated');
 
 function keyMatchesAlgorithm(key: KeyObject, alg: string): boolean {
   if (alg === 'ES384') {
     return key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'secp384r1';
   }
   return key.asymmetricKeyType === 'rsa' && (key.asymmetricKeyDetails?.modulusLength ?? 0) >= 2048;
+}
+
+/** A claim or header value fit for a log line: strings only, truncated. */
+function loggable(value: unknown): string | undefined {
+  return typeof value === 'string' ? value.slice(0, MAX_LOGGED_CLAIM_LENGTH) : undefined;
+}
+
+function loggableAudience(value: unknown): string | readonly string[] | undefined {
+  if (Array.isArray(value)) {
+    return value.slice(0, 5).map((v) => loggable(v) ?? typeof v);
+  }
+  return loggable(value);
+}
+
+/** jsonwebtoken's verify errors, by class name and message (it exports no codes). */
+function verifyFailure(error: unknown): AuthFailureReason {
+  const name = (error as { name?: unknown } | undefined)?.name;
+  const message = (error as { message?: unknown } | undefined)?.message;
+  if (name === 'TokenExpiredError') {
+    return 'expired';
+  }
+  if (name === 'NotBeforeError') {
+    return 'not-yet-valid';
+  }
+  if (name === 'JsonWebTokenError' && message === 'invalid signature') {
+    return 'bad-signature';
+  }
+  return 'malformed';
 }
 
 export function createTokenVerifier(deps: {
@@ -47,85 +143,125 @@ export function createTokenVerifier(deps: {
   const issuers = new Map(deps.trustedIssuers.map((i) => [i.iss, i]));
   const now = deps.now ?? Date.now;
 
+  const keyFor = async (issuer: TrustedIssuer, kid: string): Promise<KeyObject> => {
+    if (issuer.pinnedKeys !== undefined) {
+      // Pinned: these keys and no others; the jku is never fetched (see src/http/pinned-keys.ts).
+      const pinned = issuer.pinnedKeys.get(kid);
+      if (pinned === undefined) {
+        throw new AuthError('unknown-kid', { iss: issuer.iss, kid: loggable(kid) });
+      }
+      return pinned;
+    }
+    try {
+      return await deps.keys.keyFor(issuer.jku, kid);
+    } catch (error) {
+      const reason = error instanceof KeyLookupError ? error.reason : 'jwks-unreachable';
+      throw new AuthError(reason, { iss: issuer.iss, kid: loggable(kid), configuredJku: issuer.jku });
+    }
+  };
+
   const verify = async (authorization: string | undefined, expectedAudience: string): Promise<VerifiedClient> => {
-    const match = /^Bearer ([A-Za-z0-9_\-.]+)$/.exec(authorization ?? '');
+    if (authorization === undefined || authorization === '') {
+      throw new AuthError('missing-token');
+    }
+    const match = /^Bearer ([A-Za-z0-9_\-.]+)$/.exec(authorization);
     const token = match?.[1];
     if (token === undefined || token.length > MAX_TOKEN_LENGTH) {
-      throw unauthenticated();
+      throw new AuthError('malformed');
     }
     const decoded = jwt.decode(token, { complete: true });
     if (!decoded || typeof decoded.payload !== 'object' || (decoded.payload as unknown) === null) {
-      throw unauthenticated();
+      throw new AuthError('malformed');
     }
     const { header, payload } = decoded;
+    const claimedIss = loggable(payload.iss);
+    if (!ALLOWED_ALGORITHMS.has(header.alg)) {
+      throw new AuthError('unsupported-alg', { iss: claimedIss, alg: loggable(header.alg) });
+    }
     const kid: unknown = header.kid;
-    if (!ALLOWED_ALGORITHMS.has(header.alg) || typeof kid !== 'string' || kid === '') {
-      throw unauthenticated();
+    if (typeof kid !== 'string' || kid === '') {
+      throw new AuthError('malformed', { iss: claimedIss });
     }
     const typ: unknown = header.typ;
     if (typ !== undefined && (typeof typ !== 'string' || typ.toUpperCase() !== 'JWT')) {
-      throw unauthenticated();
+      throw new AuthError('malformed', { iss: claimedIss });
     }
     const issuer = typeof payload.iss === 'string' ? issuers.get(payload.iss) : undefined;
     if (!issuer) {
-      throw unauthenticated();
+      throw new AuthError('unknown-issuer', { iss: claimedIss });
     }
+    const iss = issuer.iss;
     // A token naming another key set is refused before anything is fetched: jku is never taken from the token.
-    if (header.jku !== undefined && header.jku !== issuer.jku) {
-      throw unauthenticated();
+    const jku: unknown = header.jku;
+    if (jku !== undefined && jku !== issuer.jku) {
+      throw new AuthError('jku-mismatch', { iss, tokenJku: loggable(jku), configuredJku: issuer.jku });
     }
-    let key: KeyObject;
-    try {
-      key = await deps.keys.keyFor(issuer.jku, kid);
-    } catch {
-      throw unauthenticated();
-    }
+    const key = await keyFor(issuer, kid);
     if (!keyMatchesAlgorithm(key, header.alg)) {
-      throw unauthenticated();
+      throw new AuthError('key-alg-mismatch', { iss, kid: loggable(kid), alg: header.alg });
     }
     const nowSeconds = Math.floor(now() / 1000);
     let claims: jwt.JwtPayload;
     try {
+      // The audience is checked below, by hand, so that a mismatch can name both audiences.
       const verified = jwt.verify(token, key, {
         algorithms: [header.alg as jwt.Algorithm],
-        audience: expectedAudience,
-        issuer: issuer.iss,
+        issuer: iss,
         clockTolerance: CLOCK_SKEW_SECONDS,
         clockTimestamp: nowSeconds,
       });
       if (typeof verified === 'string') {
-        throw unauthenticated();
+        throw new AuthError('malformed', { iss });
       }
       claims = verified;
-    } catch {
-      throw unauthenticated();
+    } catch (error) {
+      throw error instanceof AuthError ? error : new AuthError(verifyFailure(error), { iss });
+    }
+    // From here the claims are signed by the issuer, so they may be quoted in the log.
+    const audiences: readonly unknown[] = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
+    if (!audiences.includes(expectedAudience)) {
+      throw new AuthError('aud-mismatch', {
+        iss,
+        expectedAud: expectedAudience,
+        receivedAud: loggableAudience(claims.aud),
+      });
     }
     const { exp, iat, jti } = claims;
     if (typeof exp !== 'number' || typeof iat !== 'number' || typeof jti !== 'string' || jti === '') {
-      throw unauthenticated();
+      throw new AuthError('malformed', { iss });
     }
-    if (iat > nowSeconds + CLOCK_SKEW_SECONDS || iat < nowSeconds - MAX_TOKEN_AGE_SECONDS) {
-      throw unauthenticated();
+    if (iat > nowSeconds + CLOCK_SKEW_SECONDS) {
+      throw new AuthError('not-yet-valid', { iss });
+    }
+    if (iat < nowSeconds - MAX_TOKEN_AGE_SECONDS) {
+      throw new AuthError('too-old', { iss });
     }
     const rememberUntil = Math.min(exp, iat + MAX_TOKEN_AGE_SECONDS) + CLOCK_SKEW_SECONDS;
-    if (!(await deps.replay.firstUse(issuer.iss, jti, rememberUntil * 1000, nowSeconds * 1000))) {
-      throw unauthenticated();
+    let firstUse: boolean;
+    try {
+      firstUse = await deps.replay.firstUse(iss, jti, rememberUntil * 1000, nowSeconds * 1000);
+    } catch {
+      // ReplayCheckError: a store error that is not an outage; the token is refused rather than left unchecked.
+      throw new AuthError('replay-check-failed', { iss });
+    }
+    if (!firstUse) {
+      throw new AuthError('replayed', { iss });
     }
     const tenant = typeof claims.tenant === 'string' ? claims.tenant : undefined;
     // Stored with each feedback record: a tenant the store cannot hold is refused here, not at the database.
     if (tenant !== undefined && (tenant.length > 256 || !isStorableText(tenant))) {
-      throw unauthenticated();
+      throw new AuthError('bad-tenant', { iss });
     }
-    return { iss: issuer.iss, jti, ...(tenant !== undefined ? { tenant } : {}) };
+    return { iss, jti, ...(tenant !== undefined ? { tenant } : {}) };
   };
 
   return {
     async verify(authorization, expectedAudience) {
       try {
         return await verify(authorization, expectedAudience);
-      } catch {
+      } catch (error) {
         // Whatever failed (including a decoder throwing on a hostile token), the caller learns only "401".
-        throw unauthenticated();
+        throw error instanceof AuthError ? error : new AuthError('malformed');
       }
     },
   };

@@ -7,8 +7,46 @@ const MAX_JWKS_BYTES = 256 * 1024;
 const KEY_TTL_MS = 10 * 60 * 1000;
 
 export interface KeyResolver {
-  /** The public key for `kid` from the JWKS at `jku` (an allow-listed URL); rejects when it cannot be had. */
+  /** The public key for `kid` from the JWKS at `jku` (an allow-listed URL); rejects with a KeyLookupError. */
   keyFor(jku: string, kid: string): Promise<KeyObject>;
+}
+
+/**
+ * Why a key could not be had, in the terms an operator acts on: the key set did not answer (network, status,
+ * deadline), answered with something that is not a usable key set, does not hold the kid, or was asked too often
+ * for unknown kids in the last minute.
+ */
+export type KeyLookupFailure = 'jwks-unreachable' | 'jwks-invalid' | 'unknown-kid' | 'jwks-rate-limited';
+
+export class KeyLookupError extends Error {
+  override readonly name = 'KeyLookupError';
+  constructor(readonly reason: KeyLookupFailure) {
+    super(`key lookup failed: ${reason}`);
+  }
+}
+
+/** The key set answered, but not with a key set (too large, not JSON, no keys array). */
+class JwksContentError extends Error {
+  override readonly name = 'JwksContentError';
+}
+
+/** jwks-rsa's errors are told apart by name (its classes are CommonJS constructors, not exported as types). */
+function lookupFailure(error: unknown): KeyLookupFailure {
+  if (error instanceof JwksContentError) {
+    return 'jwks-invalid';
+  }
+  const name = (error as { name?: unknown } | undefined)?.name;
+  if (name === 'SigningKeyNotFoundError') {
+    return 'unknown-kid';
+  }
+  if (name === 'JwksRateLimitError') {
+    return 'jwks-rate-limited';
+  }
+  // JwksError without isEndpointUnavailable: the set answered but holds no (signing) keys.
+  if (name === 'JwksError' && (error as { isEndpointUnavailable?: unknown }).isEndpointUnavailable !== true) {
+    return 'jwks-invalid';
+  }
+  return 'jwks-unreachable';
 }
 
 async function fetchJwks(uri: string, timeoutMs: number): Promise<{ keys: unknown }> {
@@ -22,15 +60,20 @@ async function fetchJwks(uri: string, timeoutMs: number): Promise<{ keys: unknow
   }
   const declared = Number(response.headers.get('content-length') ?? '0');
   if (declared > MAX_JWKS_BYTES) {
-    throw new Error('JWKS too large');
+    throw new JwksContentError('JWKS too large');
   }
   const text = await response.text();
   if (text.length > MAX_JWKS_BYTES) {
-    throw new Error('JWKS too large');
+    throw new JwksContentError('JWKS too large');
   }
-  const body = JSON.parse(text) as unknown;
+  let body: unknown;
+  try {
+    body = JSON.parse(text) as unknown;
+  } catch {
+    throw new JwksContentError('JWKS is not JSON');
+  }
   if (typeof body !== 'object' || body === null || !Array.isArray((body as { keys?: unknown }).keys)) {
-    throw new Error('JWKS has no keys array');
+    throw new JwksContentError('JWKS has no keys array');
   }
   return body as { keys: unknown };
 }
@@ -67,8 +110,18 @@ export function createKeyResolver(options: { timeoutMs: number }): KeyResolver {
       if (hit && hit.expiresAt > Date.now()) {
         return hit.key;
       }
-      const signingKey = await clientFor(jku).getSigningKey(kid);
-      const key = createPublicKey(signingKey.getPublicKey());
+      let publicKey: string;
+      try {
+        publicKey = (await clientFor(jku).getSigningKey(kid)).getPublicKey();
+      } catch (error) {
+        throw new KeyLookupError(lookupFailure(error));
+      }
+      let key: KeyObject;
+      try {
+        key = createPublicKey(publicKey);
+      } catch {
+        throw new KeyLookupError('jwks-invalid');
+      }
       imported.set(cacheKey, { key, expiresAt: Date.now() + KEY_TTL_MS });
       return key;
     },

@@ -5,8 +5,15 @@ import { StoreUnavailableError, type Store } from '../store/store.js';
  * Remembers each token id (`jti`, per issuer) until its token expires, so a captured token cannot be replayed.
  */
 export interface ReplayGuard {
-  /** True the first time a token is seen while unexpired; false for a replay. */
+  /**
+   * True the first time a token is seen while unexpired; false for a replay. Rejects with ReplayCheckError when the
+   * store fails in a way that must refuse the token (see createReplayGuard), so that refusal is not logged as a replay.
+   */
   firstUse(issuer: string, jti: string, expiresAtMs: number, nowMs: number): Promise<boolean>;
+}
+
+export class ReplayCheckError extends Error {
+  override readonly name = 'ReplayCheckError';
 }
 
 /**
@@ -80,7 +87,7 @@ export function createReplayGuard(
           return true;
         }
         onStoreProblem('error', error);
-        return false;
+        throw new ReplayCheckError('the replay set could not be checked');
       }
     },
   };

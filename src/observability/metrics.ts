@@ -1,4 +1,5 @@
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { AUTH_FAILURE_REASONS } from '../http/auth.js';
 
 export interface Metrics {
   readonly registry: Registry;
@@ -11,6 +12,7 @@ export interface Metrics {
   readonly feedback: Counter<'outcome'>;
   readonly invalidResources: Counter<'resource'>;
   readonly storeFailures: Counter<'operation' | 'kind'>;
+  readonly authFailures: Counter<'reason'>;
 }
 
 /** One registry per app instance (not prom-client's global one) so tests and replicas in one process stay apart. */
@@ -20,7 +22,18 @@ export function createMetrics(options: { collectProcessMetrics?: boolean } = {})
     collectDefaultMetrics({ register: registry });
   }
   const registers = [registry];
+  const authFailures = new Counter({
+    name: 'oncosign_auth_failures_total',
+    help: 'Service and feedback calls refused 401, by reason (the log line of each names it, with the issuer)',
+    labelNames: ['reason'],
+    registers,
+  });
+  // Every reason is listed from the start, so a dashboard or alert can tell "never happened" from "not scraped".
+  for (const reason of AUTH_FAILURE_REASONS) {
+    authFailures.inc({ reason }, 0);
+  }
   return {
+    authFailures,
     registry,
     httpRequests: new Counter({
       name: 'oncosign_http_requests_total',

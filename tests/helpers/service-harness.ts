@@ -28,8 +28,8 @@ export interface HarnessOptions {
   readonly alg?: SigningAlgorithm;
   /** Extra environment variables, on top of the harness defaults. */
   readonly env?: Record<string, string>;
-  /** Issuers trusted besides the harness's own. */
-  readonly extraIssuers?: readonly { iss: string; jku: string }[];
+  /** Issuers trusted besides the harness's own (CDS_TRUSTED_ISSUERS entries, pinned keys included). */
+  readonly extraIssuers?: readonly { iss: string; jku: string; jwks?: unknown; jwksFile?: string }[];
   readonly logLevel?: string;
   /** Runs only these rules (a real SITE_CONFIG file switches the others off), for tests about one rule's path. */
   readonly onlyRules?: readonly string[];

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,10 +19,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { loadFhirResources, startMemoryFhirServer } from '../../src/devtools/memory-fhir-server.js';
 import type { MemoryFhirServer } from '../../src/devtools/memory-fhir-server.js';
+import { projectPath } from '../../src/paths.js';
 
 const FIXTURES = fileURLToPath(new URL('../../../shared/fixtures/external/', import.meta.url));
 const ONCOLOGY_DIR = join(FIXTURES, 'synthea-smart-generated-sample-data', 'oncology');
 const MEDADMIN_DIR = join(FIXTURES, 'hl7-fhir-r4-core-examples-medadmin');
+const DEMO_PATIENTS = projectPath('demo', 'sample-patients.json');
+const FORM = 'application/x-www-form-urlencoded';
 
 interface SyntheaFacts {
   file: string;
@@ -94,7 +98,7 @@ describe('memory FHIR server', () => {
 
   beforeAll(async () => {
     synthea = await readSyntheaFacts();
-    loaded = await loadFhirResources([synthea.file, MEDADMIN_DIR]);
+    loaded = await loadFhirResources([synthea.file, MEDADMIN_DIR, DEMO_PATIENTS]);
     server = await startMemoryFhirServer({ resources: loaded.resources });
     client = new Client({ baseUrl: server.baseUrl });
   }, 30_000);
@@ -104,10 +108,11 @@ describe('memory FHIR server', () => {
   });
 
   describe('Synthea transaction bundle', () => {
-    it('loads every entry of the bundle plus the medadmin folder', async () => {
+    it('loads every entry of the bundle plus the medadmin folder and the demo patients', async () => {
       const medadminFiles = (await readdir(MEDADMIN_DIR)).filter((n) => n.endsWith('.json'));
+      const demoEntries = (JSON.parse(await readFile(DEMO_PATIENTS, 'utf8')) as Bundle).entry ?? [];
       expect(loaded.skipped).toEqual([]);
-      expect(loaded.resources).toHaveLength(synthea.entryCount + medadminFiles.length);
+      expect(loaded.resources).toHaveLength(synthea.entryCount + medadminFiles.length + demoEntries.length);
       expect(server.resourceCount).toBe(loaded.resources.length);
       expect(server.baseUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/fhir$/);
     });
@@ -190,6 +195,193 @@ describe('memory FHIR server', () => {
       const admins = pages.flatMap((p) => (p.entry ?? []).map((e) => e.resource as MedicationAdministration));
       expect(admins.map((a) => a.id).sort()).toEqual(expected.sort());
       expect(admins.every((a) => a.context?.reference === 'Encounter/f001')).toBe(true);
+    });
+  });
+
+  describe('browser clients (CORS), as the CDS Hooks sandbox reads the server from the page', () => {
+    const origin = 'http://localhost:8080';
+
+    it('answers a preflight for an authorized search without a token, allowing Authorization', async () => {
+      const response = await fetch(`${server.baseUrl}/Condition/_search`, {
+        method: 'OPTIONS',
+        headers: {
+          origin,
+          'access-control-request-method': 'POST',
+          'access-control-request-headers': 'authorization,content-type',
+        },
+      });
+      expect(response.status).toBe(204);
+      expect(response.headers.get('access-control-allow-origin')).toBe('*');
+      expect(response.headers.get('access-control-allow-methods')?.split(',')).toEqual(
+        expect.arrayContaining(['GET', 'POST']),
+      );
+      const allowed = (response.headers.get('access-control-allow-headers') ?? '').toLowerCase().split(',');
+      expect(allowed).toEqual(expect.arrayContaining(['authorization', 'content-type', 'accept']));
+    });
+
+    it('sends Access-Control-Allow-Origin on reads, searches, metadata and errors', async () => {
+      for (const path of ['/metadata', '/Patient/demo-ava', '/Condition?patient=Patient/demo-ava', '/Patient/nobody']) {
+        const response = await fetch(`${server.baseUrl}${path}`, { headers: { origin } });
+        expect(response.headers.get('access-control-allow-origin'), path).toBe('*');
+      }
+    });
+  });
+
+  describe('search as the CDS Hooks sandbox sends it (POST [type]/_search, form-encoded) and our prefetch templates', () => {
+    interface Discovery {
+      services: { id: string; prefetch: Record<string, string> }[];
+    }
+    const discovery = JSON.parse(readFileSync(projectPath('discovery', 'cds-services.json'), 'utf8')) as Discovery;
+    const demo = (JSON.parse(readFileSync(DEMO_PATIENTS, 'utf8')) as Bundle).entry!.map((e) => e.resource!);
+    const demoPatients = demo.filter((r) => r.resourceType === 'Patient').map((r) => r.id!);
+
+    /** The patient a resource belongs to, read from the raw data (not from the server under test). */
+    const patientOf = (resource: Resource): string | undefined => {
+      if (resource.resourceType === 'Patient') {
+        return `Patient/${resource.id!}`;
+      }
+      const r = resource as { subject?: { reference?: string }; patient?: { reference?: string } };
+      return r.subject?.reference ?? r.patient?.reference;
+    };
+
+    /** What the sandbox does with a template's query: its parameters, form-encoded, to POST [type]/_search. */
+    async function postSearch(type: string, query: string): Promise<{ status: number; body: Bundle }> {
+      const response = await fetch(`${server.baseUrl}/${type}/_search`, {
+        method: 'POST',
+        headers: { 'content-type': FORM, accept: 'application/json+fhir' },
+        body: new URLSearchParams(query).toString(),
+      });
+      return { status: response.status, body: (await response.json()) as Bundle };
+    }
+
+    const templates = discovery.services.flatMap((service) =>
+      Object.entries(service.prefetch)
+        .filter(([, template]) => template.includes('?'))
+        .map(([key, template]) => ({ service: service.id, key, template })),
+    );
+
+    it('covers every search template of both services', () => {
+      expect(templates.length).toBeGreaterThanOrEqual(17);
+      expect(demoPatients).toEqual(['demo-ava', 'demo-ben', 'demo-cleo', 'demo-dev']);
+    });
+
+    for (const { service, key, template } of templates) {
+      it(`${service} ${key}: only the patient's resources, the same as GET`, async () => {
+        let found = 0;
+        for (const patientId of demoPatients) {
+          const encounterId = demo.find(
+            (r) => r.resourceType === 'Encounter' && patientOf(r) === `Patient/${patientId}`,
+          )!.id!;
+          const filled = template
+            .replaceAll('{{context.patientId}}', patientId)
+            .replaceAll('{{context.encounterId}}', encounterId);
+          const [type = '', query = ''] = filled.split('?');
+          const posted = await postSearch(type, query);
+          expect(posted.status, filled).toBe(200);
+          expect(posted.body.resourceType).toBe('Bundle');
+          expect(posted.body.type).toBe('searchset');
+          const resources = (posted.body.entry ?? []).map((e) => e.resource!);
+          for (const resource of resources) {
+            expect(resource.resourceType).toBe(type);
+            expect(patientOf(resource), `${filled} returned ${resource.id!}`).toBe(`Patient/${patientId}`);
+          }
+          const got = (await fetchJson(`${server.baseUrl}/${filled}`)).body as Bundle;
+          expect(resources.map((r) => r.id)).toEqual((got.entry ?? []).map((e) => e.resource!.id));
+          if (!/[?&](code|status|encounter)=/.test(filled)) {
+            // Patient is the only filter: exactly the patient's resources of that type in the raw demo file.
+            const expected = demo.filter((r) => r.resourceType === type && patientOf(r) === `Patient/${patientId}`);
+            expect(resources.map((r) => r.id).sort()).toEqual(expected.map((r) => r.id).sort());
+          }
+          found += resources.length;
+        }
+        if (
+          /^(Condition|Procedure|MedicationAdministration|Encounter|Observation|CarePlan|MedicationRequest)\?/.test(
+            template,
+          )
+        ) {
+          // The demo patients hold these types, so a search that matched nothing at all would prove nothing.
+          expect(found, template).toBeGreaterThan(0);
+        }
+      });
+    }
+
+    it("returns one patient's Observations, not every patient's, from a server holding several", async () => {
+      const all = loaded.resources.filter((r) => r.resourceType === 'Observation');
+      const mine = all.filter((r) => patientOf(r) === `Patient/${synthea.patientId}`);
+      expect(mine.length).toBeGreaterThan(0);
+      expect(all.length).toBeGreaterThan(mine.length);
+      const ids: string[] = [];
+      let posted = await postSearch('Observation', `patient=Patient/${synthea.patientId}&_count=50`);
+      for (;;) {
+        expect(posted.status).toBe(200);
+        ids.push(...(posted.body.entry ?? []).map((e) => e.resource!.id!));
+        const next = posted.body.link?.find((l) => l.relation === 'next')?.url;
+        if (next === undefined) {
+          break;
+        }
+        posted = { status: 200, body: (await fetchJson(next)).body as Bundle };
+        expect(ids.length).toBeLessThanOrEqual(mine.length);
+      }
+      expect(ids.sort()).toEqual(mine.map((r) => r.id!).sort());
+    });
+
+    it('combines parameters from the URL and the form body, and takes an empty body', async () => {
+      const response = await fetch(`${server.baseUrl}/MedicationRequest/_search?status=active`, {
+        method: 'POST',
+        headers: { 'content-type': FORM },
+        body: 'patient=Patient%2Fdemo-cleo',
+      });
+      const bundle = (await response.json()) as Bundle;
+      expect(response.status).toBe(200);
+      expect((bundle.entry ?? []).map((e) => e.resource!.id)).toEqual(['demo-cleo-oxycodone']);
+
+      const empty = await fetch(`${server.baseUrl}/Condition/_search?patient=Patient/demo-ben`, { method: 'POST' });
+      expect(empty.status).toBe(200);
+      expect(((await empty.json()) as Bundle).entry?.map((e) => e.resource!.id)).toEqual(['demo-ben-crc']);
+    });
+
+    it('refuses a POST search whose body is not form-encoded, rather than match everything', async () => {
+      const response = await fetch(`${server.baseUrl}/Condition/_search`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{}',
+      });
+      expect(response.status).toBe(415);
+      expect(((await response.json()) as OperationOutcome).resourceType).toBe('OperationOutcome');
+    });
+
+    const searches: [string, string[]][] = [
+      ['Condition?patient=demo-ava', ['demo-ava-nsclc']],
+      ['Condition?subject=Patient/demo-ava', ['demo-ava-nsclc']],
+      ['Observation?subject=demo-ben', ['demo-ben-pain']],
+      ['Observation?subject:Patient=demo-ben', ['demo-ben-pain']],
+      ['Encounter?_id=demo-ava-visit', ['demo-ava-visit']],
+      ['Patient?_id=demo-ava,demo-ben', ['demo-ava', 'demo-ben']],
+      ['Procedure?encounter=Encounter/demo-ben-visit', ['demo-ben-1126f', 'demo-ben-96413', 'demo-ben-96415']],
+      ['Procedure?encounter=demo-ben-visit&code=http://www.ama-assn.org/go/cpt|96415', ['demo-ben-96415']],
+      ['MedicationAdministration?context=Encounter/demo-ava-visit', ['demo-ava-carbo', 'demo-ava-pacli']],
+      ['Encounter?patient=Patient/demo-ava&date=ge2025-01-01', ['demo-ava-visit']],
+      ['Encounter?patient=Patient/demo-ava&date=lt2025-01-01', []],
+      ['MedicationRequest?patient=demo-cleo&status=active', ['demo-cleo-oxycodone']],
+      ['MedicationRequest?patient=demo-cleo&status=completed', []],
+      ['CarePlan?patient=demo-cleo&status=active', ['demo-cleo-pain-plan']],
+    ];
+    for (const [search, expected] of searches) {
+      it(`${search} (GET and POST _search)`, async () => {
+        const [type = '', query = ''] = search.split('?');
+        const got = (await fetchJson(`${server.baseUrl}/${search}`)).body as Bundle;
+        expect((got.entry ?? []).map((e) => e.resource!.id).sort(), 'GET').toEqual(expected);
+        const posted = await postSearch(type, query);
+        expect((posted.body.entry ?? []).map((e) => e.resource!.id).sort(), 'POST').toEqual(expected);
+      });
+    }
+
+    it('refuses an unknown search parameter by name instead of answering an empty Bundle', async () => {
+      const { status, body } = await fetchJson(`${server.baseUrl}/MedicationAdministration?encounter=Encounter/f001`);
+      expect(status).toBe(400);
+      expect(JSON.stringify(body)).toContain('Unknown search parameter encounter for MedicationAdministration');
+      const posted = await postSearch('Observation', 'patient=Patient/demo-ben&colour=red');
+      expect(posted.status).toBe(400);
     });
   });
 

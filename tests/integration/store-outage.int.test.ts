@@ -272,6 +272,9 @@ describe('a store error that is not an outage', () => {
         .set('Authorization', limited.bearer(ENCOUNTER_SIGN))
         .send(encounterSignRequest());
       expect(refused.status).toBe(401);
+      // Told apart from a replay in the call's log line.
+      const line = limited.logs().find((l) => l.requestId === refused.headers['x-request-id'] && l.msg === 'request');
+      expect(line?.authFailure).toBe('replay-check-failed');
       const metrics = (await limited.request.get('/metrics')).text;
       expect(failures(metrics, 'replay-check', 'error')).toBe(1);
       expect(failures(metrics, 'replay-check', 'unavailable')).toBe(0);
