@@ -112,6 +112,46 @@ function unavailable(error: unknown): StoreUnavailableError {
 }
 
 /**
+ * Runs `work` on a client checked out of `pool`, and gives the client back: to the pool when all went well, to be
+ * closed when anything failed (a connection that saw an error is not reused, as pg.Pool's own query() does).
+ * `expired()` tells the work, once it finally has a client, that its caller has already moved on, so the client
+ * goes back unused instead of running a statement nobody waits for.
+ */
+async function withClient<T>(
+  pool: pg.Pool,
+  work: (client: pg.PoolClient) => Promise<T>,
+  expired: () => boolean = () => false,
+): Promise<T> {
+  const client = await pool.connect();
+  // pg-pool stops listening for a client's errors while it is checked out, and pg emits 'error' when the server
+  // ends the session between statements (FATAL 57P01 on shutdown) or the socket drops. With no listener that is
+  // an uncaught exception, which ends the process. Here the error only marks the client broken: the statement in
+  // flight, or the next one, fails on its own, and the client is closed below instead of going back to the pool.
+  let broken: Error | undefined;
+  const onError = (error: Error): void => {
+    broken ??= error;
+  };
+  client.on('error', onError);
+  // pg-pool adds its own idle listener back inside release(), synchronously: no moment without a listener.
+  const giveBack = (error?: Error): void => {
+    client.removeListener('error', onError);
+    client.release(error ?? broken);
+  };
+  if (expired()) {
+    giveBack();
+    throw new StoreUnavailableError('PostgreSQL store unavailable (deadline)');
+  }
+  try {
+    const result = await work(client);
+    giveBack();
+    return result;
+  } catch (error) {
+    giveBack(error instanceof Error ? error : new Error('statement failed'));
+    throw error;
+  }
+}
+
+/**
  * Runs `work` with `ms` to settle. `expired()` tells the work, once it finally has a connection, that its caller
  * has already moved on, so it can give the connection back instead of running a query nobody waits for.
  */
@@ -134,39 +174,38 @@ async function withDeadline<T>(work: (expired: () => boolean) => Promise<T>, ms:
 }
 
 async function migrate(pool: pg.Pool): Promise<void> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    // Waiting for another replica's migrations, or building an index on a large table, may take longer than the
-    // statement timeout that guards clinicians' calls.
-    await client.query('SET LOCAL statement_timeout = 0');
-    await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
-    // Checked before creating, so a role with only the data privileges (the tables migrated by another role)
-    // can start once the schema is up to date.
-    const { rows: found } = await client.query<{ present: boolean }>(
-      "SELECT to_regclass('schema_migrations') IS NOT NULL AS present",
-    );
-    if (found[0]?.present !== true) {
-      await client.query(
-        'CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())',
+  await withClient(pool, async (client) => {
+    try {
+      await client.query('BEGIN');
+      // Waiting for another replica's migrations, or building an index on a large table, may take longer than
+      // the statement timeout that guards clinicians' calls.
+      await client.query('SET LOCAL statement_timeout = 0');
+      await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+      // Checked before creating, so a role with only the data privileges (the tables migrated by another role)
+      // can start once the schema is up to date.
+      const { rows: found } = await client.query<{ present: boolean }>(
+        "SELECT to_regclass('schema_migrations') IS NOT NULL AS present",
       );
-    }
-    const { rows } = await client.query<{ version: number }>('SELECT version FROM schema_migrations');
-    const applied = new Set(rows.map((r) => r.version));
-    for (const [index, sql] of migrations.entries()) {
-      const version = index + 1;
-      if (!applied.has(version)) {
-        await client.query(sql);
-        await client.query('INSERT INTO schema_migrations (version) VALUES ($1)', [version]);
+      if (found[0]?.present !== true) {
+        await client.query(
+          'CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())',
+        );
       }
+      const { rows } = await client.query<{ version: number }>('SELECT version FROM schema_migrations');
+      const applied = new Set(rows.map((r) => r.version));
+      for (const [index, sql] of migrations.entries()) {
+        const version = index + 1;
+        if (!applied.has(version)) {
+          await client.query(sql);
+          await client.query('INSERT INTO schema_migrations (version) VALUES ($1)', [version]);
+        }
+      }
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
     }
-    await client.query('COMMIT');
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
 }
 
 /**
@@ -225,7 +264,8 @@ export async function openPostgresStore(connectionString: string, options: Postg
       statement_timeout: options.queryTimeoutMs,
       application_name: 'oncosign',
     });
-    // An idle client whose server went away emits here; without a listener that would crash the process.
+    // An idle client whose server went away emits here; without a listener that would end the process. The pool
+    // has already discarded the client.
     pool.on('error', () => undefined);
     return pool;
   };
@@ -255,23 +295,13 @@ export async function openPostgresStore(connectionString: string, options: Postg
     if (closed) {
       throw new StoreUnavailableError('PostgreSQL store closed');
     }
-    let client: pg.PoolClient;
     try {
-      client = await pool.connect();
+      return await withClient(
+        pool,
+        (client) => client.query<R>({ text, values, query_timeout: backstopMs } as pg.QueryConfig),
+        expired,
+      );
     } catch (error) {
-      throw isTransient(error) ? unavailable(error) : error;
-    }
-    if (expired()) {
-      client.release();
-      throw new StoreUnavailableError('PostgreSQL store unavailable (deadline)');
-    }
-    try {
-      const result = await client.query<R>({ text, values, query_timeout: backstopMs } as pg.QueryConfig);
-      client.release();
-      return result;
-    } catch (error) {
-      // A connection that saw an error is not reused (as pg.Pool's own query() does).
-      client.release(true);
       throw isTransient(error) ? unavailable(error) : error;
     }
   };
