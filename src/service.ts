@@ -32,9 +32,12 @@ export async function createService(
 ): Promise<Service> {
   const engine = loadEngine(config.siteConfigPath);
   const store = await openStore(config.store);
-  const metrics = createMetrics({ collectProcessMetrics: options.collectProcessMetrics ?? false });
-  const lastLogged = { unavailable: -Infinity, error: -Infinity };
-  const onReplayStoreProblem = (problem: 'unavailable' | 'error', error: unknown): void => {
+  const metrics = createMetrics({
+    collectProcessMetrics: options.collectProcessMetrics ?? false,
+    storeReachable: () => store.isReachable(),
+  });
+  const lastLogged = { unavailable: -Infinity, busy: -Infinity, error: -Infinity };
+  const onStoreProblem = (problem: 'unavailable' | 'busy' | 'error', error: unknown): void => {
     metrics.storeFailures.inc({ operation: 'replay-check', kind: problem });
     const now = Date.now();
     if (now - lastLogged[problem] < STORE_WARNING_INTERVAL_MS) {
@@ -44,6 +47,8 @@ export async function createService(
     const details = { backend: store.backend, code: errorCode(error) };
     if (problem === 'unavailable') {
       logger.warn(details, 'store unavailable: replay check is local to this replica');
+    } else if (problem === 'busy') {
+      logger.warn(details, 'store slow: replay checks it could not decide in time are refused (503)');
     } else {
       logger.error(details, 'store error on replay check: tokens are refused until it is fixed');
     }
@@ -51,7 +56,12 @@ export async function createService(
   const verifier = createTokenVerifier({
     trustedIssuers: config.trustedIssuers,
     keys: createKeyResolver({ timeoutMs: JWKS_TIMEOUT_MS }),
-    replay: createReplayGuard(store, onReplayStoreProblem),
+    replay: createReplayGuard(store, {
+      onStoreProblem,
+      onDecision: (decidedBy) => {
+        metrics.replayChecks.inc({ decided_by: decidedBy });
+      },
+    }),
   });
   const handle = createApp({
     config,

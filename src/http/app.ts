@@ -175,7 +175,15 @@ export function createApp(deps: AppDeps): AppHandle {
     (suffix: string) =>
     async (req: Request, res: Response, next: NextFunction): Promise<void> => {
       const audience = `${config.publicBaseUrl}/cds-services/${locals(res).service ?? ''}${suffix}`;
-      locals(res).client = await deps.verifier.verify(req.header('authorization'), audience);
+      try {
+        locals(res).client = await deps.verifier.verify(req.header('authorization'), audience);
+      } catch (error) {
+        if (error instanceof CdsError && error.code === 'UNAVAILABLE') {
+          // The replay check could not be decided in time; a new call (with a new token) usually can be.
+          res.setHeader('Retry-After', '1');
+        }
+        throw error;
+      }
       next();
     };
 

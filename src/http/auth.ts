@@ -123,8 +123,12 @@ export function createTokenVerifier(deps: {
     async verify(authorization, expectedAudience) {
       try {
         return await verify(authorization, expectedAudience);
-      } catch {
-        // Whatever failed (including a decoder throwing on a hostile token), the caller learns only "401".
+      } catch (error) {
+        // A verified token whose replay check could not be decided: 503 (retry), not a verdict on the token.
+        if (error instanceof CdsError && error.code === 'UNAVAILABLE') {
+          throw error;
+        }
+        // Whatever else failed (including a decoder throwing on a hostile token), the caller learns only "401".
         throw unauthenticated();
       }
     },
