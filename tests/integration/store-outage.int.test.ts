@@ -75,8 +75,9 @@ describe.each(['refuse', 'blackhole'] as const)('PostgreSQL unreachable (%s)', (
     const elapsed = performance.now() - started;
     expect(res.status).toBe(200);
     expect(cardCodes(res.body)).toContain('INF-001');
-    // The replay check waits at most 250 ms for the database.
-    expect(elapsed).toBeLessThan(1_000);
+    // Refused: the liveness probe fails at once. A partition: the check waits 250 ms for its statement, then up to
+    // 1 s for the probe, before it goes on with the local check (docs/deploy.md, the trade-off).
+    expect(elapsed).toBeLessThan(outage === 'refuse' ? 1_000 : 2_500);
 
     const replay = await h.request.post(ENCOUNTER_SIGN).set('Authorization', token).send(encounterSignRequest());
     expect(replay.status).toBe(401);
