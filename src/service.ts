@@ -7,7 +7,7 @@ import type { Logger } from './observability/logger.js';
 import { createMetrics, type Metrics } from './observability/metrics.js';
 import { openStore } from './store/open-store.js';
 import type { Store } from './store/store.js';
-import { loadEngine } from './engine.js';
+import { loadEngine, type Engine } from './engine.js';
 import { errorCode } from './errors.js';
 
 export interface Service extends AppHandle {
@@ -25,13 +25,44 @@ const STORE_WARNING_INTERVAL_MS = 60_000;
  * and validated, and the store opened and migrated, before anything listens, so a bad file or an unreachable
  * database stops start-up instead of failing a clinician's call later.
  */
+/**
+ * Start-up could not complete. `stage` says which part failed, so the caller can say what is wrong: a data or
+ * configuration file (the message names the file, rule id or field), or the store (only the driver's code, as a
+ * store error's message can quote the connection string).
+ */
+export class StartupError extends Error {
+  override readonly name = 'StartupError';
+
+  constructor(
+    readonly stage: 'data' | 'store',
+    message: string,
+    readonly code?: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
+
 export async function createService(
   config: Config,
   logger: Logger,
   options: { collectProcessMetrics?: boolean; now?: () => Date } = {},
 ): Promise<Service> {
-  const engine = loadEngine(config.siteConfigPath);
-  const store = await openStore(config.store);
+  let engine: Engine;
+  try {
+    engine = loadEngine(config.siteConfigPath);
+  } catch (error) {
+    // The loaders' messages name the file and what is wrong in it (SITE_CONFIG, cards/, terminology/, discovery/).
+    throw new StartupError('data', error instanceof Error ? error.message : String(error), undefined, {
+      cause: error,
+    });
+  }
+  let store: Store;
+  try {
+    store = await openStore(config.store);
+  } catch (error) {
+    throw new StartupError('store', 'the store could not be opened', errorCode(error), { cause: error });
+  }
   const metrics = createMetrics({
     collectProcessMetrics: options.collectProcessMetrics ?? false,
     storeReachable: () => store.isReachable(),
