@@ -14,7 +14,7 @@ let figures: ScenarioFigures;
 
 beforeAll(async () => {
   rig = await startReplicaRig();
-  figures = await runDbOutageScenario(rig, { outageMs: 3_000, steadyMs: 2_000 });
+  figures = await runDbOutageScenario(rig, { outageMs: 2_000, steadyMs: 1_500 });
   console.log(`db outage: ${JSON.stringify(figures)}`);
 }, 240_000);
 
