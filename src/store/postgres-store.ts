@@ -236,15 +236,6 @@ async function firstOf<T>(contenders: readonly Promise<T>[], ms: number): Promis
   }
 }
 
-/** A promise and the function that resolves it (Promise.withResolvers, which Node 20 lacks). */
-function signal<T>(): { promise: Promise<T>; resolve: (value: T) => void } {
-  let resolve: (value: T) => void = () => undefined;
-  const promise = new Promise<T>((r) => {
-    resolve = r;
-  });
-  return { promise, resolve };
-}
-
 async function migrate(pool: pg.Pool): Promise<void> {
   await withClient(pool, async (client) => {
     try {
@@ -360,8 +351,9 @@ export async function openPostgresStore(connectionString: string, options: Postg
   // a replay check go on without the shared replay set.
   let reachable = true;
   let outageCode: string | undefined;
-  // Resolved when `reachable` turns false, so replay checks waiting on a statement stop waiting at once.
-  let outageBegan = signal<'outage'>();
+  // Replay checks waiting on a statement, told when `reachable` turns false so they stop waiting at once. A set
+  // each check leaves when it ends, not one long-lived promise: every race against that would stay attached to it.
+  const outageWaiters = new Set<() => void>();
 
   const newPool = (max: number, min: number): pg.Pool => {
     const pool = new pg.Pool({
@@ -412,8 +404,9 @@ export async function openPostgresStore(connectionString: string, options: Postg
     if (reachable && !closed) {
       reachable = false;
       outageCode = errorCode(error) ?? 'NO_ANSWER';
-      outageBegan.resolve('outage');
-      outageBegan = signal<'outage'>();
+      for (const wake of outageWaiters) {
+        wake();
+      }
       scheduleMaintenance(RECOVERY_INTERVAL_MS);
     }
   };
@@ -519,6 +512,13 @@ export async function openPostgresStore(connectionString: string, options: Postg
     let running: Promise<Outcome<pg.QueryResult>> | undefined;
     let attempts = 0;
     let lastCode: string | undefined;
+    let wake = (): void => undefined;
+    const outage = new Promise<'outage'>((resolve) => {
+      wake = () => {
+        resolve('outage');
+      };
+    });
+    outageWaiters.add(wake);
     try {
       for (;;) {
         // The last probe failed. Ask again (or share the probe under way) instead of trusting that answer: the
@@ -537,7 +537,7 @@ export async function openPostgresStore(connectionString: string, options: Postg
           running = outcomeOf(run(claimsPool, CLAIM_SQL, values, () => abandoned));
         }
         const first = await firstOf<Outcome<pg.QueryResult> | 'outage'>(
-          [running, outageBegan.promise],
+          [running, outage],
           Math.min(options.claimTimeoutMs, remaining),
         );
         if (first === 'outage') {
@@ -572,6 +572,7 @@ export async function openPostgresStore(connectionString: string, options: Postg
       }
     } finally {
       abandoned = true;
+      outageWaiters.delete(wake);
     }
   };
 
