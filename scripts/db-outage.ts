@@ -73,7 +73,7 @@ try {
     console.log(`  not recovered: ${JSON.stringify(figures.notRecovered)}`);
   }
 
-  const restarts = await raceAcrossRestarts(rig, tokens, { concurrency: 8, burst: 64 });
+  const restarts = await raceAcrossRestarts(rig, tokens, { concurrency: 8, burst: 32 });
   console.log('\nPostgreSQL up, each replica restarted once');
   console.log(`  raced at both replicas: ${race(restarts.all)}`);
   console.log(`  of which sent the moment a restarted replica listened: ${race(restarts.afterRestart)}`);

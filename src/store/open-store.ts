@@ -11,7 +11,8 @@ import type { Store } from './store.js';
  */
 const TOKEN_CLAIM_TIMEOUT_MS = 250;
 const PROBE_TIMEOUT_MS = 1_000;
-const TOKEN_CLAIM_MAX_WAIT_MS = 3_000;
+// As long as the statement timeout: the database itself would let the check's statement run no longer.
+const TOKEN_CLAIM_MAX_WAIT_MS = 5_000;
 /** A feedback write waits this long before the EHR is told 503 (retry). */
 const QUERY_TIMEOUT_MS = 5_000;
 /** Start-up waits this long for a database that is not accepting connections yet, then fails (exit 1). */

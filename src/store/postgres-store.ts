@@ -67,7 +67,7 @@ export interface PostgresStoreOptions {
   readonly claimTimeoutMs: number;
   /**
    * How long in all a replay check waits for a database that answers the probe but not the check (a lock, a
-   * queue of checks): past it the call is refused (StoreBusyError), not accepted. Default 3 s.
+   * queue of checks): past it the call is refused (StoreBusyError), not accepted. Default 5 s.
    */
   readonly claimMaxWaitMs?: number;
   /** How long the liveness probe (SELECT 1 on its own connection) may take before the database is unreachable. */
@@ -236,6 +236,13 @@ async function firstOf<T>(contenders: readonly Promise<T>[], ms: number): Promis
   }
 }
 
+/** Resolves once the I/O already pending has been read (setImmediate runs after the poll phase). */
+function afterPendingIo(): Promise<void> {
+  return new Promise((resolve) => {
+    setImmediate(resolve);
+  });
+}
+
 async function migrate(pool: pg.Pool): Promise<void> {
   await withClient(pool, async (client) => {
     try {
@@ -342,7 +349,7 @@ async function warm(pool: pg.Pool, size: number): Promise<void> {
 }
 
 export async function openPostgresStore(connectionString: string, options: PostgresStoreOptions): Promise<Store> {
-  const claimMaxWaitMs = options.claimMaxWaitMs ?? 3_000;
+  const claimMaxWaitMs = options.claimMaxWaitMs ?? 5_000;
   const probeTimeoutMs = options.probeTimeoutMs ?? 1_000;
   // The server's statement_timeout cancels first; this client-side limit only catches a connection gone silent.
   const backstopMs = options.queryTimeoutMs + 1_000;
@@ -530,6 +537,15 @@ export async function openPostgresStore(connectionString: string, options: Postg
         }
         const remaining = giveUpAt - performance.now();
         if (remaining <= 0) {
+          // An answer that arrived while this process was busy is read before giving up (setImmediate runs after
+          // pending I/O): time this process spent on other calls must not turn a decided check into a refusal.
+          if (running !== undefined) {
+            await afterPendingIo();
+            const late = await firstOf([running], 0);
+            if (late !== 'waiting' && late.kind === 'done') {
+              return late.value.rowCount === 1;
+            }
+          }
           throw busy(lastCode);
         }
         if (running === undefined) {
