@@ -18,7 +18,10 @@ afterAll(() => {
   rmSync(temp, { recursive: true, force: true });
 });
 
-/** Starts the server expecting it to fail; resolves with its output (the helper's rejection message). */
+/**
+ * Starts the server expecting it to fail; resolves with its output (the helper's rejection message). The tests
+ * get 45 s: the helper gives a process 30 s to start, and a loaded machine needs more than the default 20 s.
+ */
 async function failedStart(env: Record<string, string>, root?: string): Promise<string> {
   const outcome = await startServerProcess(
     { FEEDBACK_DB: join(temp, `${String(Math.random()).slice(2)}.db`), ...env },
@@ -41,7 +44,7 @@ describe('start-up with a bad configuration or data file', () => {
     expect(output).toMatch(/exited \(1\) before listening/);
     expect(output).toContain('start-up failed: Invalid configuration: SITE_CONFIG: unknown rule ids PAIN-999');
     expect(output).not.toContain('store could not be opened');
-  });
+  }, 45_000);
 
   it('names the card template file and the field that is wrong, and exits 1', async () => {
     // The server reads cards/ next to its src/: a copy of the project, with one template broken.
@@ -63,5 +66,5 @@ describe('start-up with a bad configuration or data file', () => {
     expect(output).toContain('start-up failed: cards/INF-001.json');
     expect(output).toContain('variants.default.detail');
     expect(output).not.toContain('store could not be opened');
-  }, 30_000);
+  }, 45_000);
 });

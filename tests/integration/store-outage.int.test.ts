@@ -290,7 +290,8 @@ describe('a store error that is not an outage', () => {
     expect(failure).toContain('"code":"42501"');
     expect(failure).not.toContain(password);
     expect(failure).not.toContain(role);
-  });
+    // startServerProcess gives a process 30 s to start; a loaded machine (load 14 on 2 cores) took over 20 s.
+  }, 45_000);
 
   it('refuses tokens (never accepts them unchecked) when the replay check fails for another reason', async () => {
     await database.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON token_keys, feedback TO ${role}`);
