@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import { ConfigError, loadConfig } from './config.js';
 import { errorCode } from './errors.js';
 import { createLogger } from './observability/logger.js';
-import { createService } from './service.js';
+import { StartupError, createService } from './service.js';
 
 /** How long in-flight calls get to finish after SIGTERM before connections are cut. */
 const DRAIN_TIMEOUT_MS = 10_000;
@@ -23,12 +23,22 @@ async function main(): Promise<void> {
   try {
     service = await createService(config, logger, { collectProcessMetrics: true });
   } catch (error) {
-    // An unreachable database or a bad data file: say which, without the connection string, and let the
-    // orchestrator restart us.
-    logger.fatal(
-      { backend: config.store.backend, err: error instanceof Error ? error.name : 'unknown', code: errorCode(error) },
-      'start-up failed: the store could not be opened',
-    );
+    // Say what is wrong, and exit 1 (the orchestrator restarts us, or halts the rollout). A data or configuration
+    // file: its own message, naming the file, rule id or field. The store: its back end and the driver's code
+    // only, never the message, which can quote the connection string.
+    if (error instanceof StartupError && error.stage === 'data') {
+      logger.fatal({ stage: 'data' }, `start-up failed: ${error.message}`);
+    } else if (error instanceof StartupError) {
+      logger.fatal(
+        { stage: 'store', backend: config.store.backend, code: error.code },
+        'start-up failed: the store could not be opened',
+      );
+    } else {
+      logger.fatal(
+        { err: error instanceof Error ? error.name : 'unknown', code: errorCode(error) },
+        'start-up failed: unexpected error',
+      );
+    }
     process.exit(1);
   }
   if (config.trustedIssuers.length === 0) {

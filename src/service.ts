@@ -7,7 +7,7 @@ import type { Logger } from './observability/logger.js';
 import { createMetrics, type Metrics } from './observability/metrics.js';
 import { openStore } from './store/open-store.js';
 import type { Store } from './store/store.js';
-import { loadEngine } from './engine.js';
+import { loadEngine, type Engine } from './engine.js';
 import { errorCode } from './errors.js';
 
 export interface Service extends AppHandle {
@@ -25,16 +25,50 @@ const STORE_WARNING_INTERVAL_MS = 60_000;
  * and validated, and the store opened and migrated, before anything listens, so a bad file or an unreachable
  * database stops start-up instead of failing a clinician's call later.
  */
+/**
+ * Start-up could not complete. `stage` says which part failed, so the caller can say what is wrong: a data or
+ * configuration file (the message names the file, rule id or field), or the store (only the driver's code, as a
+ * store error's message can quote the connection string).
+ */
+export class StartupError extends Error {
+  override readonly name = 'StartupError';
+
+  constructor(
+    readonly stage: 'data' | 'store',
+    message: string,
+    readonly code?: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
+
 export async function createService(
   config: Config,
   logger: Logger,
   options: { collectProcessMetrics?: boolean; now?: () => Date } = {},
 ): Promise<Service> {
-  const engine = loadEngine(config.siteConfigPath);
-  const store = await openStore(config.store);
-  const metrics = createMetrics({ collectProcessMetrics: options.collectProcessMetrics ?? false });
-  const lastLogged = { unavailable: -Infinity, error: -Infinity };
-  const onReplayStoreProblem = (problem: 'unavailable' | 'error', error: unknown): void => {
+  let engine: Engine;
+  try {
+    engine = loadEngine(config.siteConfigPath);
+  } catch (error) {
+    // The loaders' messages name the file and what is wrong in it (SITE_CONFIG, cards/, terminology/, discovery/).
+    throw new StartupError('data', error instanceof Error ? error.message : String(error), undefined, {
+      cause: error,
+    });
+  }
+  let store: Store;
+  try {
+    store = await openStore(config.store);
+  } catch (error) {
+    throw new StartupError('store', 'the store could not be opened', errorCode(error), { cause: error });
+  }
+  const metrics = createMetrics({
+    collectProcessMetrics: options.collectProcessMetrics ?? false,
+    storeReachable: () => store.isReachable(),
+  });
+  const lastLogged = { unavailable: -Infinity, busy: -Infinity, error: -Infinity };
+  const onStoreProblem = (problem: 'unavailable' | 'busy' | 'error', error: unknown): void => {
     metrics.storeFailures.inc({ operation: 'replay-check', kind: problem });
     const now = Date.now();
     if (now - lastLogged[problem] < STORE_WARNING_INTERVAL_MS) {
@@ -44,6 +78,8 @@ export async function createService(
     const details = { backend: store.backend, code: errorCode(error) };
     if (problem === 'unavailable') {
       logger.warn(details, 'store unavailable: replay check is local to this replica');
+    } else if (problem === 'busy') {
+      logger.warn(details, 'store slow: replay checks it could not decide in time are refused (503)');
     } else {
       logger.error(details, 'store error on replay check: tokens are refused until it is fixed');
     }
@@ -51,7 +87,12 @@ export async function createService(
   const verifier = createTokenVerifier({
     trustedIssuers: config.trustedIssuers,
     keys: createKeyResolver({ timeoutMs: JWKS_TIMEOUT_MS }),
-    replay: createReplayGuard(store, onReplayStoreProblem),
+    replay: createReplayGuard(store, {
+      onStoreProblem,
+      onDecision: (decidedBy) => {
+        metrics.replayChecks.inc({ decided_by: decidedBy });
+      },
+    }),
   });
   const handle = createApp({
     config,

@@ -113,7 +113,15 @@ const indicatorRank: Record<Indicator, number> = { critical: 0, warning: 1, info
 export function loadCardCatalogue(directory: string = projectPath('cards')): CardCatalogue {
   const templates = new Map<RuleId, CardTemplate>();
   for (const file of readdirSync(directory).filter((f) => f.endsWith('.json'))) {
-    const parsed = templateSchema.safeParse(JSON.parse(readFileSync(`${directory}/${file}`, 'utf8')));
+    let json: unknown;
+    try {
+      json = JSON.parse(readFileSync(`${directory}/${file}`, 'utf8')) as unknown;
+    } catch (error) {
+      throw new Error(`cards/${file}: not valid JSON (${error instanceof Error ? error.message : 'unreadable'})`, {
+        cause: error,
+      });
+    }
+    const parsed = templateSchema.safeParse(json);
     if (!parsed.success) {
       throw new Error(`cards/${file}: ${z.prettifyError(parsed.error)}`);
     }

@@ -191,6 +191,10 @@ export function createApp(deps: AppDeps): AppHandle {
           locals(res).authFailure = error;
           metrics.authFailures.inc({ reason: error.reason });
         }
+        if (error instanceof CdsError && error.code === 'UNAVAILABLE') {
+          // The replay check could not be decided in time; a new call (with a new token) usually can be.
+          res.setHeader('Retry-After', '1');
+        }
         throw error;
       }
       next();

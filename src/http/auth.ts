@@ -260,7 +260,11 @@ export function createTokenVerifier(deps: {
       try {
         return await verify(authorization, expectedAudience);
       } catch (error) {
-        // Whatever failed (including a decoder throwing on a hostile token), the caller learns only "401".
+        // A verified token whose replay check could not be decided: 503 (retry), not a verdict on the token.
+        if (error instanceof CdsError && error.code === 'UNAVAILABLE') {
+          throw error;
+        }
+        // Whatever else failed (including a decoder throwing on a hostile token), the caller learns only "401".
         throw error instanceof AuthError ? error : new AuthError('malformed');
       }
     },

@@ -49,6 +49,9 @@ export function buildOpenApiDocument(publicBaseUrl: string, serviceIds: readonly
             413: errorResponse('Body larger than the configured limit'),
             415: errorResponse('Body is not JSON'),
             429: errorResponse('Too many calls from this issuer; retry after Retry-After seconds'),
+            503: errorResponse(
+              'The shared replay check is reachable but could not decide in time; retry with a new token after Retry-After seconds',
+            ),
           },
         },
       },

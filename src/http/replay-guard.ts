@@ -1,19 +1,30 @@
 import { createHash } from 'node:crypto';
-import { StoreUnavailableError, type Store } from '../store/store.js';
+import { CdsError } from '../errors.js';
+import { StoreBusyError, StoreUnavailableError, type Store } from '../store/store.js';
 
 /**
  * Remembers each token id (`jti`, per issuer) until its token expires, so a captured token cannot be replayed.
  */
 export interface ReplayGuard {
   /**
-   * True the first time a token is seen while unexpired; false for a replay. Rejects with ReplayCheckError when the
-   * store fails in a way that must refuse the token (see createReplayGuard), so that refusal is not logged as a replay.
+   * True the first time a token is seen while unexpired; false for a replay. Throws CdsError UNAVAILABLE (503)
+   * when the shared replay set is reachable but could not decide in time, and ReplayCheckError when the store fails in
+   * a way that must refuse the token (see createReplayGuard), so that refusal is not logged as a replay.
    */
   firstUse(issuer: string, jti: string, expiresAtMs: number, nowMs: number): Promise<boolean>;
 }
 
 export class ReplayCheckError extends Error {
   override readonly name = 'ReplayCheckError';
+}
+
+/** What decided a replay check (the label of oncosign_replay_checks_total). */
+export type ReplayDecision = 'database' | 'memory' | 'local-fallback' | 'refused';
+
+export interface ReplayGuardEvents {
+  /** The store failed: unreachable (the local check decided), busy (refused, 503) or another error (refused, 401). */
+  onStoreProblem(problem: 'unavailable' | 'busy' | 'error', error: unknown): void;
+  onDecision(decidedBy: ReplayDecision): void;
 }
 
 /**
@@ -55,16 +66,16 @@ function createMemoryReplaySet() {
  * The store's replay set (shared by every replica on the same database), in front of which this process's memory
  * answers a local replay without a round trip.
  *
- * When the store is unavailable (unreachable, or no answer within its deadline) the call goes on with the local
- * check alone (JUDGMENT: the token's signature, issuer, audience and age were verified; refusing every call while
- * the database is down would take the cards from every clinician, and a replay at another replica inside that
- * window is the residual risk). Any other store error (a missing privilege, a bug) is not an outage: the token is
- * refused, so a misconfiguration cannot quietly switch replay protection off. Both are reported.
+ * While the database is reachable, the shared set decides, however long that takes up to the store's bound: a
+ * slow answer is waited for, and a check the store cannot decide in time (StoreBusyError) refuses the call with
+ * 503 instead of accepting a token another replica may accept too. Only when the store reports the database
+ * unreachable (its liveness probe failed) does the call go on with the local check alone (JUDGMENT: the token's
+ * signature, issuer, audience and age were verified; refusing every call while the database is down would take
+ * the cards from every clinician, and a replay at another replica inside that window is the residual risk). Any
+ * other store error (a missing privilege, a bug) is not an outage: the token is refused, so a misconfiguration
+ * cannot quietly switch replay protection off. All of these are reported.
  */
-export function createReplayGuard(
-  store: Store,
-  onStoreProblem: (problem: 'unavailable' | 'error', error: unknown) => void,
-): ReplayGuard {
+export function createReplayGuard(store: Store, events: ReplayGuardEvents): ReplayGuard {
   const local = createMemoryReplaySet();
   let nextSweep = 0;
   return {
@@ -77,16 +88,28 @@ export function createReplayGuard(
       }
       const key = tokenKey(issuer, jti);
       if (!local.firstUse(key, expiresAtMs, nowMs)) {
+        events.onDecision('memory');
         return false;
       }
       try {
-        return await store.claimTokenKey(key, expiresAtMs, nowMs);
+        const first = await store.claimTokenKey(key, expiresAtMs, nowMs);
+        events.onDecision('database');
+        return first;
       } catch (error) {
+        if (error instanceof StoreBusyError) {
+          // The key stays in this replica's memory: a retry with the same token is refused here, as it may have
+          // been stored after all. The EHR retries with a new token.
+          events.onStoreProblem('busy', error);
+          events.onDecision('refused');
+          throw new CdsError('UNAVAILABLE', 'The replay check could not complete in time; retry with a new token');
+        }
         if (error instanceof StoreUnavailableError) {
-          onStoreProblem('unavailable', error);
+          events.onStoreProblem('unavailable', error);
+          events.onDecision('local-fallback');
           return true;
         }
-        onStoreProblem('error', error);
+        events.onStoreProblem('error', error);
+        events.onDecision('refused');
         throw new ReplayCheckError('the replay set could not be checked');
       }
     },

@@ -1,4 +1,4 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { AUTH_FAILURE_REASONS } from '../http/auth.js';
 
 export interface Metrics {
@@ -13,10 +13,19 @@ export interface Metrics {
   readonly invalidResources: Counter<'resource'>;
   readonly storeFailures: Counter<'operation' | 'kind'>;
   readonly authFailures: Counter<'reason'>;
+  readonly replayChecks: Counter<'decided_by'>;
+  readonly storeReachable: Gauge;
 }
 
 /** One registry per app instance (not prom-client's global one) so tests and replicas in one process stay apart. */
-export function createMetrics(options: { collectProcessMetrics?: boolean } = {}): Metrics {
+export function createMetrics(
+  options: {
+    collectProcessMetrics?: boolean;
+    /** Read at each scrape: whether the store believes its database reachable (see Store.isReachable). */
+    storeReachable?: () => boolean;
+  } = {},
+): Metrics {
+  const storeReachable = options.storeReachable ?? (() => true);
   const registry = new Registry();
   if (options.collectProcessMetrics ?? false) {
     collectDefaultMetrics({ register: registry });
@@ -86,9 +95,23 @@ export function createMetrics(options: { collectProcessMetrics?: boolean } = {})
     }),
     storeFailures: new Counter({
       name: 'oncosign_store_failures_total',
-      help: 'Store operations that failed, by operation (replay-check, feedback) and kind: unavailable (replay check went on locally; feedback answered 503) or error (token refused; feedback answered 500)',
+      help: 'Store operations that failed, by operation (replay-check, feedback) and kind: unavailable (replay check went on locally; feedback answered 503), busy (database reachable but the replay check not decided in time; call answered 503) or error (token refused; feedback answered 500)',
       labelNames: ['operation', 'kind'],
       registers,
+    }),
+    replayChecks: new Counter({
+      name: 'oncosign_replay_checks_total',
+      help: "JWT replay checks by what decided them: database (the shared replay set, every replica agrees), memory (a replay this replica had seen itself), local-fallback (database unreachable: this replica's memory alone, so a replay at another replica is not caught), refused (the store could not decide: call refused)",
+      labelNames: ['decided_by'],
+      registers,
+    }),
+    storeReachable: new Gauge({
+      name: 'oncosign_store_reachable',
+      help: '1 while the store believes its database reachable, 0 from a failed liveness probe until one succeeds (replay checks use the local fallback meanwhile)',
+      registers,
+      collect() {
+        this.set(storeReachable() ? 1 : 0);
+      },
     }),
   };
 }

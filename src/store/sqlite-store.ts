@@ -133,6 +133,7 @@ export function openSqliteStore(path: string): Store {
         sweep.run(nowMs);
       }),
     health: () => Promise.resolve(db.open ? 'open' : 'closed'),
+    isReachable: () => db.open,
     close() {
       for (const connection of new Set([tokenDb, db])) {
         if (connection.open) {

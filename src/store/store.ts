@@ -32,12 +32,19 @@ export interface Store {
   listFeedback(limit: number): Promise<FeedbackRecord[]>;
   /**
    * Remembers a token key until `expiresAtMs`. True the first time the key is seen while unexpired, false for a
-   * replay; atomic across every process that shares the store.
+   * replay; atomic across every process that shares the store. Rejects with StoreUnavailableError when the store
+   * cannot be reached (the caller may go on without it), with StoreBusyError when it is reachable but did not
+   * decide in time (the caller must not go on), and with the driver's error for anything else.
    */
   claimTokenKey(key: string, expiresAtMs: number, nowMs: number): Promise<boolean>;
   /** Forgets token keys that have expired by `nowMs` (housekeeping; the replay guard decides when). */
   deleteExpiredTokenKeys(nowMs: number): Promise<void>;
   health(): Promise<StoreHealth>;
+  /**
+   * Whether the store currently believes it can reach its database, without asking it: false from a failed
+   * liveness check until a later one succeeds. For the metric; health() is the answer that asks.
+   */
+  isReachable(): boolean;
   close(): Promise<void>;
 }
 
@@ -48,6 +55,22 @@ export class StoreUnavailableError extends Error {
   constructor(
     message: string,
     /** The driver's error code behind it (SQLSTATE, SQLite or network code), for logs. */
+    readonly code?: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * The store answered that it is there (its liveness check succeeded) but did not decide a token claim within its
+ * bound. Unlike StoreUnavailableError this is not an outage: going on without the shared replay set here could
+ * accept a token another replica accepts too, so the call is refused (503) instead.
+ */
+export class StoreBusyError extends Error {
+  override readonly name = 'StoreBusyError';
+
+  constructor(
+    message: string,
     readonly code?: string,
   ) {
     super(message);

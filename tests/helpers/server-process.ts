@@ -39,13 +39,17 @@ export async function freePort(): Promise<number> {
 
 /**
  * Starts src/server.ts on a free port and resolves once it logs "oncosign listening" on that port.
- * PUBLIC_BASE_URL defaults to the process's own URL.
+ * PUBLIC_BASE_URL defaults to the process's own URL. `root` runs the copy of the project found there instead
+ * (src/ and the data folders), for tests that must change a data file the server reads at start-up.
  */
-export async function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
+export async function startServerProcess(
+  env: Record<string, string>,
+  options: { root?: string } = {},
+): Promise<ServerProcess> {
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${String(port)}`;
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
-    cwd: projectRoot,
+    cwd: options.root ?? projectRoot,
     env: {
       PATH: process.env.PATH ?? '',
       HOME: process.env.HOME ?? tmpdir(),
