@@ -240,7 +240,11 @@ export function createTokenVerifier(deps: {
     let firstUse: boolean;
     try {
       firstUse = await deps.replay.firstUse(iss, jti, rememberUntil * 1000, nowSeconds * 1000);
-    } catch {
+    } catch (error) {
+      // Undecided in time (CdsError UNAVAILABLE): 503, the EHR retries with a new token.
+      if (error instanceof CdsError) {
+        throw error;
+      }
       // ReplayCheckError: a store error that is not an outage; the token is refused rather than left unchecked.
       throw new AuthError('replay-check-failed', { iss });
     }
