@@ -1,6 +1,7 @@
-import type { MedicationRequest, Procedure } from 'fhir/r4.js';
+import type { MedicationRequest } from 'fhir/r4.js';
 import { dayNumber, toInterval, type Interval } from '../fhir/intervals.js';
 import type { PatientSnapshot } from '../fhir/snapshot.js';
+import { chemotherapyInterval } from '../measures/cms157.js';
 import type { Terminology } from '../terminology/terminology.js';
 import { happened, type AdministrationFact } from './administrations.js';
 import { drugIdentity, type DrugIdentity } from './drugs.js';
@@ -23,17 +24,6 @@ export interface OrderFact {
   readonly drug: DrugIdentity;
 }
 
-/** A completed [Procedure: "Chemotherapy Administration"] and its performed interval. */
-export function chemotherapyProcedureInterval(procedure: Procedure, terminology: Terminology): Interval | undefined {
-  if (
-    procedure.status !== 'completed' ||
-    terminology.match('cms157-chemotherapy-administration', procedure.code?.coding) === undefined
-  ) {
-    return undefined;
-  }
-  return toInterval(procedure.performedDateTime, procedure.performedPeriod);
-}
-
 function eventOf(interval: Interval | undefined, reference: string): ChemotherapyEvent[] {
   return interval && Number.isFinite(interval.low) ? [{ day: dayNumber(interval.low), interval, reference }] : [];
 }
@@ -45,9 +35,7 @@ export function chemotherapyEvents(
   administrations: readonly AdministrationFact[],
 ): ChemotherapyEvent[] {
   return [
-    ...snapshot.procedures.flatMap((p) =>
-      eventOf(chemotherapyProcedureInterval(p, terminology), `Procedure/${p.id ?? ''}`),
-    ),
+    ...snapshot.procedures.flatMap((p) => eventOf(chemotherapyInterval(p, terminology), `Procedure/${p.id ?? ''}`)),
     ...administrations
       .filter((a) => happened(a.status) && a.drug.drugClass === 'antineoplastic')
       .flatMap((a) =>
