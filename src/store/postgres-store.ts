@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { FEEDBACK_COLUMNS, feedbackFromRow, feedbackValues, type FeedbackRow } from './feedback-rows.js';
 import { errorCode } from '../errors.js';
+import { createPostgresIssuance, ISSUANCE_POSTGRES_MIGRATIONS } from './issuance-postgres.js';
 import { StoreUnavailableError, type Store } from './store.js';
 
 /*
@@ -35,6 +36,7 @@ const migrations: readonly string[] = [
      expires_at TIMESTAMPTZ NOT NULL
    );
    CREATE INDEX token_keys_expiry ON token_keys (expires_at);`,
+  ...ISSUANCE_POSTGRES_MIGRATIONS,
 ];
 
 /** Any constant; it names "oncosign migrations" among the database's advisory locks. */
@@ -286,6 +288,7 @@ export async function openPostgresStore(connectionString: string, options: Postg
   };
 
   return {
+    ...createPostgresIssuance({ query, claimsPool, feedbackPool, withDeadline }),
     backend: 'postgresql',
     async saveFeedback(records) {
       if (records.length === 0) {
