@@ -143,7 +143,9 @@ export async function invokeService(
   const { engine } = deps;
   const result = evaluateSnapshot(snapshot, { ...engine, now: deps.now });
   telemetry.skipped = result.skipped.map((s) => s.ruleId);
-  const { cards, failed } = engine.cards.render(result.findings, engine.rulesById, { maxCards: engine.maxCards });
+  // Shadow-mode rules are evaluated (the service records their findings) but return no card.
+  const shown = result.findings.filter((f) => engine.ruleModes.get(f.ruleId) !== 'shadow');
+  const { cards, failed } = engine.cards.render(shown, engine.rulesById, { maxCards: engine.maxCards });
   telemetry.failed = [...result.failed, ...failed];
   telemetry.fired = cards.map((c) => c.source.topic.code as RuleId);
   return { cards };
