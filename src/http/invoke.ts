@@ -5,6 +5,7 @@ import { CdsError } from '../errors.js';
 import { createFhirReader, type FhirReader } from '../fhir/fhir-server-source.js';
 import { gatherData, type KeyOutcome } from '../fhir/gather.js';
 import { buildSnapshot, type SourcedResource } from '../fhir/snapshot.js';
+import { withOverrideReasonEquivalents } from '../feedback/override-reasons.js';
 import { isAllowedOutboundUrl } from '../net.js';
 import { evaluateSnapshot } from '../rules/evaluate.js';
 import type { Finding, RuleId } from '../rules/types.js';
@@ -179,7 +180,7 @@ export async function invokeService(
     maxCards: engine.maxCards,
     ...(curated.identify ? { identify: curated.identify } : {}),
   });
-  const cards = curated.issued(rendered.cards);
+  const cards = curated.issued(rendered.cards).map(withOverrideReasonEquivalents);
   telemetry.failed = [...result.failed, ...rendered.failed];
   telemetry.fired = cards.map((c) => c.source.topic.code as RuleId);
   return { cards };

@@ -7,6 +7,7 @@ import type { Encounter, FhirResource } from 'fhir/r4.js';
 import jwt from 'jsonwebtoken';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeServer } from '../../src/devtools/servers.js';
+import { HL7_NON_ADHERENCE_SYSTEM, OVERRIDE_REASON_HL7_EXTENSION } from '../../src/feedback/override-reasons.js';
 import {
   anEncounter,
   anInfusion,
@@ -223,6 +224,21 @@ describe('over HTTP, on the embedded SQLite store', () => {
     for (const identifier of ['pat-1', 'enc-identity', 'enc-1', 'ma-1', 'MedicationAdministration/']) {
       expect(everything).not.toContain(identifier);
     }
+  });
+
+  it('offers the HL7 non-adherence equivalents of its override reasons in an extension', async () => {
+    const card = cardOf(await sign(h, signWithOpenInfusions(['ma-1'])), 'INF-001');
+    expect(card.overrideReasons.every((r) => r.system === OVERRIDE_REASON_SYSTEM)).toBe(true);
+    expect(card.extension?.[OVERRIDE_REASON_HL7_EXTENSION]).toEqual({
+      'rule-not-applicable': {
+        system: HL7_NON_ADHERENCE_SYSTEM,
+        code: 'cds-not-applicable',
+        display: 'PC CDS does not apply to patient',
+      },
+      'documented-elsewhere': expect.objectContaining({ code: 'action-completed' }),
+      'push-administration': expect.objectContaining({ code: 'cds-not-applicable' }),
+      'will-complete-before-billing': expect.objectContaining({ code: 'wrong-time-workflow' }),
+    });
   });
 
   it('issue, override with a reason, re-sign: no card; new evidence: the card returns', async () => {
