@@ -9,9 +9,11 @@ const usage = `oncosign: the OncoSign rules outside the service.
   oncosign evaluate REQUEST.json [--json] [--service ID]
       Run a CDS Hooks request file (prefetch, or fhirServer to read from) and print the cards.
       --json prints the exact response body the service would send.
-  oncosign audit PATH... --out DIR
+  oncosign audit PATH... --out DIR [--all-rules]
       Evaluate every encounter in FHIR Bundles (.json) and Bulk Data exports (.ndjson), files or folders.
-      Writes DIR/findings.csv, DIR/summary.json and DIR/report.html.
+      Writes DIR/findings.csv, DIR/summary.json and DIR/report.html, with the alert burden of each rule
+      (cards per 100 encounters, per clinician- and coder-facing rule). Shadow rules are evaluated too;
+      --all-rules also evaluates the rules this site has off.
   oncosign fhir-server --load PATH... [--port N]
       A local in-memory FHIR R4 server loaded from files (for the CDS Hooks sandbox and test harnesses).
 
@@ -68,17 +70,20 @@ async function main(argv: readonly string[]): Promise<void> {
       const { values, positionals } = parseArgs({
         args: rest,
         allowPositionals: true,
-        options: { out: { type: 'string' } },
+        options: { out: { type: 'string' }, 'all-rules': { type: 'boolean', default: false } },
       });
       if (positionals.length === 0 || values.out === undefined) {
-        fail('usage: oncosign audit PATH... --out DIR');
+        fail('usage: oncosign audit PATH... --out DIR [--all-rules]');
       }
       const summary = await runAudit(positionals, values.out, engine, {
+        allRules: values['all-rules'],
         ...(process.stderr.isTTY ? { onProgress: progressBar } : {}),
       });
       const total = Object.values(summary.findings).reduce((a, b) => a + b, 0);
+      const { perAudience } = summary.burden;
       process.stdout.write(
         `${String(summary.patients)} patients, ${String(summary.encounters)} encounters, ${String(total)} findings, ${String(summary.skipped.length)} inputs skipped\n` +
+          `alert burden: ${perAudience.clinician.per100Encounters.toFixed(2)} clinician-facing and ${perAudience.coder.per100Encounters.toFixed(2)} coder-facing cards per 100 encounters\n` +
           `wrote ${values.out}/findings.csv, ${values.out}/summary.json, ${values.out}/report.html\n`,
       );
       return;
