@@ -1,8 +1,11 @@
+import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { ConfigError } from '../config.js';
+import { ConfigError, loadConfig } from '../config.js';
 import { loadEngine } from '../engine.js';
+import { openStore } from '../store/open-store.js';
 import { runAudit } from './audit/audit.js';
 import { evaluateRequestFile } from './evaluate.js';
+import { buildFeedbackReport, writeFeedbackReport } from './feedback-report/report.js';
 
 const usage = `oncosign: the OncoSign rules outside the service.
 
@@ -14,6 +17,10 @@ const usage = `oncosign: the OncoSign rules outside the service.
       Writes DIR/findings.csv, DIR/summary.json and DIR/report.html, with the alert burden of each rule
       (cards per 100 encounters, per clinician- and coder-facing rule). Shadow rules are evaluated too;
       --all-rules also evaluates the rules this site has off.
+  oncosign feedback-report --out DIR
+      What was done with each rule's cards, per rule and ISO week: cards issued, accepted, overridden (by reason),
+      dismissed without a reason, held back by override memory, acceptance rate. Reads the service's store
+      (FEEDBACK_DB, or DATABASE_URL when set). Writes DIR/feedback.csv, DIR/summary.json and DIR/report.html.
   oncosign fhir-server --load PATH... [--port N]
       A local in-memory FHIR R4 server loaded from files (for the CDS Hooks sandbox and test harnesses).
 
@@ -85,6 +92,41 @@ async function main(argv: readonly string[]): Promise<void> {
         `${String(summary.patients)} patients, ${String(summary.encounters)} encounters, ${String(total)} findings, ${String(summary.skipped.length)} inputs skipped\n` +
           `alert burden: ${perAudience.clinician.per100Encounters.toFixed(2)} clinician-facing and ${perAudience.coder.per100Encounters.toFixed(2)} coder-facing cards per 100 encounters\n` +
           `wrote ${values.out}/findings.csv, ${values.out}/summary.json, ${values.out}/report.html\n`,
+      );
+      return;
+    }
+    case 'feedback-report': {
+      const { values } = parseArgs({ args: rest, options: { out: { type: 'string' } } });
+      if (values.out === undefined) {
+        fail('usage: oncosign feedback-report --out DIR');
+      }
+      let config;
+      try {
+        config = loadConfig(process.env);
+      } catch (error) {
+        fail(error instanceof ConfigError ? error.message : String(error));
+      }
+      // Opening a SQLite path creates the file: a mistyped FEEDBACK_DB must not give an empty report.
+      if (config.store.backend === 'sqlite' && !existsSync(config.store.path)) {
+        fail(`no feedback store at ${config.store.path} (set FEEDBACK_DB, or DATABASE_URL)`);
+      }
+      const store = await openStore(config.store);
+      let data;
+      try {
+        data = await store.feedbackReportData();
+      } finally {
+        await store.close();
+      }
+      const report = buildFeedbackReport(data, store.backend, new Date());
+      writeFeedbackReport(values.out, report);
+      const { totals } = report;
+      const rate = totals.acceptanceRate === null ? 'n/a' : `${(totals.acceptanceRate * 100).toFixed(1)}%`;
+      process.stdout.write(
+        `${String(report.perRule.length)} rules, ${String(report.perWeek.length)} weeks: ${String(totals.issued)} cards issued, ` +
+          `${String(totals.accepted)} accepted, ${String(totals.overridden)} overridden, ${String(totals.dismissed)} dismissed, ` +
+          `${String(totals.suppressedByOverride + totals.suppressedByAcceptedSuggestion)} held back; acceptance ${rate}; ` +
+          `${String(totals.unknownCardFeedback)} feedback items for unknown cards\n` +
+          `wrote ${values.out}/feedback.csv, ${values.out}/summary.json, ${values.out}/report.html\n`,
       );
       return;
     }
