@@ -45,7 +45,10 @@ const envSchema = z.object({
   FHIR_MAX_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(32),
   SHUTDOWN_DELAY_MS: z.coerce.number().int().min(0).max(60_000).default(0),
   // The message never repeats the value: it is a secret.
-  FINDING_KEY_SECRET: z.string().min(32, 'FINDING_KEY_SECRET must be at least 32 characters (value not shown)').optional(),
+  FINDING_KEY_SECRET: z
+    .string()
+    .min(32, 'FINDING_KEY_SECRET must be at least 32 characters (value not shown)')
+    .optional(),
   FEEDBACK_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(400),
   OVERRIDE_MEMORY_TIMEOUT_MS: z.coerce.number().int().min(10).max(5_000).default(100),
 });

@@ -47,7 +47,9 @@ export async function createService(
   if (findingKeys.source === 'persisted' && opened.backend === 'postgresql') {
     // Every replica reads the same generated secret from the database, so keys agree; but then a copy of the
     // database alone is enough to test a guessed patient id against a key.
-    logger.warn('FINDING_KEY_SECRET is not set: using the secret generated and kept in the database; set it from a secret store');
+    logger.warn(
+      'FINDING_KEY_SECRET is not set: using the secret generated and kept in the database; set it from a secret store',
+    );
   }
   const feedbackLoop = createFeedbackLoop({
     store: opened,

@@ -42,7 +42,11 @@ const siteConfigSchema = z.strictObject({
   overrideMemory: z
     .strictObject({
       enabled: z.boolean().default(true),
-      acceptedSuggestionWindowHours: z.number().min(0).max(24 * 90).default(24),
+      acceptedSuggestionWindowHours: z
+        .number()
+        .min(0)
+        .max(24 * 90)
+        .default(24),
     })
     .default({ enabled: true, acceptedSuggestionWindowHours: 24 }),
 });

@@ -143,7 +143,9 @@ export function createPostgresIssuance({
         joinedFeedbackSql(records.length),
         records.flatMap((r, i) => [i, ...feedbackValues(r)]),
       );
-      return rows.map((row): FeedbackJoin => (row.rule_id !== null ? { known: true, ruleId: row.rule_id } : { known: false }));
+      return rows.map((row): FeedbackJoin =>
+        row.rule_id !== null ? { known: true, ruleId: row.rule_id } : { known: false },
+      );
     },
     async rememberedFindings(findingKeys, acceptedSince, deadlineMs) {
       const remembered = new Map<string, Remembered>();

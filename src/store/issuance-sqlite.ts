@@ -117,8 +117,7 @@ export function createSqliteIssuance({ db, tokenDb, path, settle }: SqliteIssuan
   const saveAll = db.transaction((records: readonly FeedbackRecord[]): FeedbackJoin[] =>
     records.map((record) => {
       const card = findCard.get(record.cardUuid, record.serviceId, record.issuer, record.tenant ?? '') as
-        | JoinRow
-        | undefined;
+        JoinRow | undefined;
       insertFeedback.run([
         ...feedbackValues(record),
         card ? 1 : 0,
@@ -184,14 +183,12 @@ export function createSqliteIssuance({ db, tokenDb, path, settle }: SqliteIssuan
     sweepRetention: (before) =>
       settle(() => ({ issuance: sweepIssuance.run(before).changes, feedback: sweepFeedback.run(before).changes })),
     feedbackReportData: () =>
-      settle(
-        (): FeedbackReportData => ({
-          issuance: issuanceCounts.all() as IssuanceCount[],
-          feedback: feedbackCounts.all() as FeedbackCount[],
-          unknownCards: unknownCounts.all() as { day: string; count: number }[],
-          unjoinedLegacy: legacyCount.get() as number,
-        }),
-      ),
+      settle((): FeedbackReportData => ({
+        issuance: issuanceCounts.all() as IssuanceCount[],
+        feedback: feedbackCounts.all() as FeedbackCount[],
+        unknownCards: unknownCounts.all() as { day: string; count: number }[],
+        unjoinedLegacy: legacyCount.get() as number,
+      })),
     persistedFindingKeySecret: (candidate) =>
       settle(() => {
         if (path === ':memory:') {

@@ -54,10 +54,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       ? Object.fromEntries(allRules.map((r) => [r.id, { enabled: only.has(r.id) }]))
       : {};
     const path = join(dir, 'site.json');
-    writeFileSync(
-      path,
-      JSON.stringify({ ...options.site, rules: { ...switches, ...(options.site?.rules ?? {}) } }),
-    );
+    writeFileSync(path, JSON.stringify({ ...options.site, rules: { ...switches, ...(options.site?.rules ?? {}) } }));
     siteConfig.SITE_CONFIG = path;
   }
   const config = loadConfig({
