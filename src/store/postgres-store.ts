@@ -229,6 +229,12 @@ export async function openPostgresStore(connectionString: string, options: Postg
     });
     // An idle client whose server went away emits here; without a listener that would crash the process.
     pool.on('error', () => undefined);
+    // A client whose connection is cut while checked out (a partition healing under a query in flight) emits
+    // 'error' on itself, where the pool listens only while it is idle: uncaught, that would crash the process. The
+    // query in flight is rejected anyway, and query() discards the client.
+    pool.on('connect', (client) => {
+      client.on('error', () => undefined);
+    });
     return pool;
   };
   // Two pools, so that slow feedback writes can never make replay checks wait for a connection.
