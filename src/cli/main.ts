@@ -2,10 +2,8 @@ import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config.js';
 import { loadEngine } from '../engine.js';
-import { openStore } from '../store/open-store.js';
 import { runAudit } from './audit/audit.js';
 import { evaluateRequestFile } from './evaluate.js';
-import { buildFeedbackReport, writeFeedbackReport } from './feedback-report/report.js';
 
 const usage = `oncosign: the OncoSign rules outside the service.
 
@@ -110,6 +108,11 @@ async function main(argv: readonly string[]): Promise<void> {
       if (config.store.backend === 'sqlite' && !existsSync(config.store.path)) {
         fail(`no feedback store at ${config.store.path} (set FEEDBACK_DB, or DATABASE_URL)`);
       }
+      // Loaded here, not at start: the other commands need neither the database drivers nor the report.
+      const [{ openStore }, { buildFeedbackReport, writeFeedbackReport }] = await Promise.all([
+        import('../store/open-store.js'),
+        import('./feedback-report/report.js'),
+      ]);
       const store = await openStore(config.store);
       let data;
       try {
