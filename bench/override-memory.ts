@@ -355,7 +355,9 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'oncosign-override-memory-'));
   try {
     // Each run mutates its own copy of the day (accepted 0521F reaching the record), so both start equal.
-    const issuer = await startLocalIssuer();
+    // A fixed iss: the issuer is part of every finding key, and the "clinician" answers by card uuid, so a port in
+    // the iss would make every run a different day.
+    const issuer = await startLocalIssuer({ iss: 'https://ehr.example.org/bench' });
     const on = await replay(generateDay(options), options, true, dir, issuer);
     const off = await replay(generateDay(options), options, false, dir, issuer);
     const rules = [...new Set([...Object.keys(on.shown), ...Object.keys(off.shown)])].sort();
