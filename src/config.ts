@@ -74,6 +74,13 @@ const envSchema = z.object({
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(6000),
   FHIR_MAX_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(32),
   SHUTDOWN_DELAY_MS: z.coerce.number().int().min(0).max(60_000).default(0),
+  // The message never repeats the value: it is a secret.
+  FINDING_KEY_SECRET: z
+    .string()
+    .min(32, 'FINDING_KEY_SECRET must be at least 32 characters (value not shown)')
+    .optional(),
+  FEEDBACK_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(400),
+  OVERRIDE_MEMORY_TIMEOUT_MS: z.coerce.number().int().min(10).max(5_000).default(100),
 });
 
 /** An issuer's pinned keys (from `jwks` or `jwksFile`), or undefined when its keys are fetched from its jku. */
@@ -145,6 +152,17 @@ export interface Config {
    * load balancer takes to stop routing to a terminating replica.
    */
   readonly shutdownDelayMs: number;
+  /** The card-issuance record, feedback joins and override memory (src/feedback/card-memory.ts). */
+  readonly feedbackLoop: FeedbackLoopConfig;
+}
+
+export interface FeedbackLoopConfig {
+  /** The key of the finding-key HMAC; undefined: one generated and persisted with the store. */
+  readonly findingKeySecret: string | undefined;
+  /** Issued-card records and feedback older than this are deleted. */
+  readonly retentionDays: number;
+  /** How long a call waits for the override-memory lookup before it shows every card. */
+  readonly memoryTimeoutMs: number;
 }
 
 export class ConfigError extends Error {
@@ -205,5 +223,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
     fhirMaxConcurrency: e.FHIR_MAX_CONCURRENCY,
     shutdownDelayMs: e.SHUTDOWN_DELAY_MS,
+    feedbackLoop: Object.freeze({
+      findingKeySecret: e.FINDING_KEY_SECRET,
+      retentionDays: e.FEEDBACK_RETENTION_DAYS,
+      memoryTimeoutMs: e.OVERRIDE_MEMORY_TIMEOUT_MS,
+    }),
   });
 }

@@ -4,7 +4,7 @@ import type { ObservationFilter } from './fhir/snapshot.js';
 import { allRules } from './rules/index.js';
 import type { RuleSettings } from './rules/settings.js';
 import type { Rule, RuleId } from './rules/types.js';
-import { loadSiteConfig } from './site-config.js';
+import { loadSiteConfig, type OverrideMemorySettings, type RuleMode } from './site-config.js';
 import { Terminology } from './terminology/terminology.js';
 
 /**
@@ -15,8 +15,11 @@ export interface Engine {
   readonly registry: ServiceRegistry;
   readonly cards: CardCatalogue;
   readonly terminology: Terminology;
-  /** The rules this site runs. */
+  /** The rules this site runs: active ones and shadow ones (evaluated and recorded, no card returned). */
   readonly rules: readonly Rule[];
+  /** Each rule in `rules`: `active` or `shadow`. */
+  readonly ruleModes: ReadonlyMap<RuleId, Exclude<RuleMode, 'off'>>;
+  readonly overrideMemory: OverrideMemorySettings;
   readonly allRules: readonly Rule[];
   readonly rulesById: ReadonlyMap<RuleId, Rule>;
   readonly settings: RuleSettings;
@@ -81,6 +84,8 @@ export function loadEngine(siteConfigPath: string | undefined): Engine {
     cards,
     terminology,
     rules: site.rules,
+    ruleModes: site.modes,
+    overrideMemory: site.overrideMemory,
     allRules,
     rulesById: new Map(allRules.map((r) => [r.id, r])),
     settings: site.settings,

@@ -9,10 +9,14 @@ import { openStore } from './store/open-store.js';
 import type { Store } from './store/store.js';
 import { loadEngine, type Engine } from './engine.js';
 import { errorCode } from './errors.js';
+import { createFeedbackLoop, type FeedbackLoop } from './feedback/card-memory.js';
+import { resolveFindingKeySecret } from './feedback/finding-key.js';
 
 export interface Service extends AppHandle {
+  /** Closing it first lets the issuance records already started finish, and stops the retention sweep. */
   readonly store: Store;
   readonly metrics: Metrics;
+  readonly feedbackLoop: FeedbackLoop;
 }
 
 /** How long a JWKS fetch may take before the call is refused (401); keys are cached, so this is rare. */
@@ -57,16 +61,50 @@ export async function createService(
       cause: error,
     });
   }
-  let store: Store;
+  let opened: Store;
   try {
-    store = await openStore(config.store);
+    opened = await openStore(config.store);
   } catch (error) {
     throw new StartupError('store', 'the store could not be opened', errorCode(error), { cause: error });
   }
   const metrics = createMetrics({
     collectProcessMetrics: options.collectProcessMetrics ?? false,
-    storeReachable: () => store.isReachable(),
+    storeReachable: () => opened.isReachable(),
   });
+  let findingKeys;
+  try {
+    findingKeys = await resolveFindingKeySecret(config.feedbackLoop.findingKeySecret, opened);
+  } catch (error) {
+    await opened.close();
+    throw new StartupError('store', 'the finding-key secret could not be read or kept', errorCode(error), {
+      cause: error,
+    });
+  }
+  if (findingKeys.source === 'persisted' && opened.backend === 'postgresql') {
+    // Every replica reads the same generated secret from the database, so keys agree; but then a copy of the
+    // database alone is enough to test a guessed patient id against a key.
+    logger.warn(
+      'FINDING_KEY_SECRET is not set: using the secret generated and kept in the database; set it from a secret store',
+    );
+  }
+  const feedbackLoop = createFeedbackLoop({
+    store: opened,
+    engine,
+    metrics,
+    logger,
+    secret: findingKeys.secret,
+    config: config.feedbackLoop,
+    ...(options.now ? { now: options.now } : {}),
+  });
+  const store: Store = {
+    ...opened,
+    async close() {
+      feedbackLoop.stop();
+      await feedbackLoop.drain();
+      await opened.close();
+    },
+  };
+  feedbackLoop.startSweeping();
   const lastLogged = { unavailable: -Infinity, busy: -Infinity, error: -Infinity };
   const onStoreProblem = (problem: 'unavailable' | 'busy' | 'error', error: unknown): void => {
     metrics.storeFailures.inc({ operation: 'replay-check', kind: problem });
@@ -100,8 +138,9 @@ export async function createService(
     metrics,
     engine,
     store,
+    feedbackLoop,
     verifier,
     ...(options.now ? { now: options.now } : {}),
   });
-  return { ...handle, store, metrics };
+  return { ...handle, store, metrics, feedbackLoop };
 }

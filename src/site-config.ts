@@ -5,22 +5,69 @@ import type { Rule, RuleId } from './rules/types.js';
 import { ruleSettingsSchema, type RuleSettings } from './rules/settings.js';
 
 /*
- * Per-site configuration: which rules run, the thresholds they use, and the card budget. A JSON file whose path is
- * SITE_CONFIG; without one, the catalogue's defaults apply (JUDGMENT rules the catalogue marks off stay off).
- * Example: {"rules": {"PAIN-005": {"enabled": false}}, "settings": {"chemoLookbackDays": 30}, "maxCards": 8}
+ * Per-site configuration: which rules run and how (active, shadow, off), the thresholds they use, the card budget
+ * and override memory. A JSON file whose path is SITE_CONFIG; without one, the catalogue's defaults apply (JUDGMENT
+ * rules the catalogue marks off stay off).
+ * Example: {"rules": {"PAIN-005": {"mode": "shadow"}, "INF-001": {"overrideMemory": false}},
+ *           "settings": {"chemoLookbackDays": 30}, "maxCards": 8, "overrideMemory": {"acceptedSuggestionWindowHours": 12}}
  */
 
+/**
+ * One rule's switches. `mode` says what the rule does: `active` (cards returned), `shadow` (evaluated and recorded,
+ * no card returned, so a site can measure a rule before showing it) or `off`. `enabled` is the older switch and
+ * still works: true is `active`, false is `off`. `overrideMemory: false` shows the rule's cards again after an
+ * override.
+ */
+const ruleSwitchSchema = z
+  .strictObject({
+    enabled: z.boolean().optional(),
+    mode: z.enum(['active', 'shadow', 'off']).optional(),
+    overrideMemory: z.boolean().optional(),
+  })
+  .refine(
+    (r) => r.enabled === undefined || r.mode === undefined || (r.enabled ? r.mode !== 'off' : r.mode === 'off'),
+    'enabled and mode disagree; give mode alone',
+  );
+
 const siteConfigSchema = z.strictObject({
-  rules: z.record(z.string(), z.strictObject({ enabled: z.boolean() })).default({}),
+  rules: z.record(z.string(), ruleSwitchSchema).default({}),
   settings: ruleSettingsSchema.default(ruleSettingsSchema.parse({})),
   /** Cards per call at most; the most severe are kept (CDS Hooks best practice: few, relevant cards). */
   maxCards: z.number().int().min(1).max(100).default(10),
+  /**
+   * Override memory (src/feedback/card-memory.ts): a card overridden with a coded reason is not shown again for that
+   * encounter while its evidence is unchanged; a card whose suggestion was accepted is not shown again for
+   * `acceptedSuggestionWindowHours`, while the EHR's data catches up with the accepted change. JUDGMENT: 24 h.
+   */
+  overrideMemory: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      acceptedSuggestionWindowHours: z
+        .number()
+        .min(0)
+        .max(24 * 90)
+        .default(24),
+    })
+    .default({ enabled: true, acceptedSuggestionWindowHours: 24 }),
 });
 
+export type RuleMode = 'active' | 'shadow' | 'off';
+
+export interface OverrideMemorySettings {
+  readonly enabled: boolean;
+  readonly acceptedSuggestionWindowHours: number;
+  /** Rules whose cards are never held back. */
+  readonly disabledRules: ReadonlySet<RuleId>;
+}
+
 export interface SiteConfig {
+  /** The rules this site evaluates: active and shadow. */
   readonly rules: readonly Rule[];
+  /** The mode of every rule in `rules` (never `off`). */
+  readonly modes: ReadonlyMap<RuleId, Exclude<RuleMode, 'off'>>;
   readonly settings: RuleSettings;
   readonly maxCards: number;
+  readonly overrideMemory: OverrideMemorySettings;
 }
 
 export function loadSiteConfig(path: string | undefined, allRules: readonly Rule[]): SiteConfig {
@@ -43,10 +90,32 @@ export function loadSiteConfig(path: string | undefined, allRules: readonly Rule
   if (unknown.length > 0) {
     throw new ConfigError(`Invalid configuration: SITE_CONFIG: unknown rule ids ${unknown.join(', ')}`);
   }
-  const switches = parsed.data.rules as Partial<Record<RuleId, { enabled: boolean }>>;
+  const switches = parsed.data.rules as Partial<Record<RuleId, z.infer<typeof ruleSwitchSchema>>>;
+  const modeOf = (rule: Rule): RuleMode => {
+    const own = switches[rule.id];
+    if (own?.mode !== undefined) {
+      return own.mode;
+    }
+    if (own?.enabled !== undefined) {
+      return own.enabled ? 'active' : 'off';
+    }
+    return rule.enabledByDefault ? 'active' : 'off';
+  };
+  const modes = new Map<RuleId, Exclude<RuleMode, 'off'>>();
+  for (const rule of allRules) {
+    const mode = modeOf(rule);
+    if (mode !== 'off') {
+      modes.set(rule.id, mode);
+    }
+  }
   return {
-    rules: allRules.filter((rule) => switches[rule.id]?.enabled ?? rule.enabledByDefault),
+    rules: allRules.filter((rule) => modes.has(rule.id)),
+    modes,
     settings: parsed.data.settings,
     maxCards: parsed.data.maxCards,
+    overrideMemory: {
+      ...parsed.data.overrideMemory,
+      disabledRules: new Set(allRules.filter((r) => switches[r.id]?.overrideMemory === false).map((r) => r.id)),
+    },
   };
 }

@@ -103,8 +103,14 @@ export interface CardCatalogue {
   render(
     findings: readonly Finding[],
     rules: ReadonlyMap<RuleId, Rule>,
-    options: { readonly maxCards: number },
+    options: { readonly maxCards: number; readonly identify?: (finding: Finding) => CardIds },
   ): { cards: CdsCard[]; failed: RuleId[] };
+}
+
+/** The uuids a card and its suggestion get; without `identify`, random ones. */
+export interface CardIds {
+  readonly card: string;
+  readonly suggestion: string;
 }
 
 const indicatorRank: Record<Indicator, number> = { critical: 0, warning: 1, info: 2 };
@@ -140,12 +146,12 @@ export function loadCardCatalogue(directory: string = projectPath('cards')): Car
 
   return {
     templates,
-    render(findings, rules, { maxCards }) {
+    render(findings, rules, { maxCards, identify }) {
       const cards: CdsCard[] = [];
       const failed: RuleId[] = [];
       for (const finding of findings) {
         try {
-          cards.push(renderCard(finding, templates, rules));
+          cards.push(renderCard(finding, templates, rules, identify?.(finding)));
         } catch {
           failed.push(finding.ruleId);
         }
@@ -164,6 +170,7 @@ function renderCard(
   finding: Finding,
   templates: ReadonlyMap<RuleId, CardTemplate>,
   rules: ReadonlyMap<RuleId, Rule>,
+  ids: CardIds | undefined,
 ): CdsCard {
   const template = templates.get(finding.ruleId);
   const rule = rules.get(finding.ruleId);
@@ -180,7 +187,7 @@ function renderCard(
     variant.suggestion && actions.length > 0
       ? {
           label: fillPlain(variant.suggestion.label, finding.params, rule.id),
-          uuid: randomUUID(),
+          uuid: ids?.suggestion ?? randomUUID(),
           isRecommended: true,
           actions: actions.map((action) => ({
             type: action.type,
@@ -190,7 +197,7 @@ function renderCard(
         }
       : undefined;
   return {
-    uuid: randomUUID(),
+    uuid: ids?.card ?? randomUUID(),
     summary: fillSummary(variant.summary, finding.params, rule.id),
     detail: fillMarkdown(variant.detail, finding.params, rule.id) + evidence + sources,
     indicator: variant.indicator,

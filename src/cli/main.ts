@@ -1,5 +1,6 @@
+import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { ConfigError } from '../config.js';
+import { ConfigError, loadConfig } from '../config.js';
 import { loadEngine } from '../engine.js';
 import { runAudit } from './audit/audit.js';
 import { evaluateRequestFile } from './evaluate.js';
@@ -9,9 +10,15 @@ const usage = `oncosign: the OncoSign rules outside the service.
   oncosign evaluate REQUEST.json [--json] [--service ID]
       Run a CDS Hooks request file (prefetch, or fhirServer to read from) and print the cards.
       --json prints the exact response body the service would send.
-  oncosign audit PATH... --out DIR
+  oncosign audit PATH... --out DIR [--all-rules]
       Evaluate every encounter in FHIR Bundles (.json) and Bulk Data exports (.ndjson), files or folders.
-      Writes DIR/findings.csv, DIR/summary.json and DIR/report.html.
+      Writes DIR/findings.csv, DIR/summary.json and DIR/report.html, with the alert burden of each rule
+      (cards per 100 encounters, per clinician- and coder-facing rule). Shadow rules are evaluated too;
+      --all-rules also evaluates the rules this site has off.
+  oncosign feedback-report --out DIR
+      What was done with each rule's cards, per rule and ISO week: cards issued, accepted, overridden (by reason),
+      dismissed without a reason, held back by override memory, acceptance rate. Reads the service's store
+      (FEEDBACK_DB, or DATABASE_URL when set). Writes DIR/feedback.csv, DIR/summary.json and DIR/report.html.
   oncosign fhir-server --load PATH... [--port N]
       A local in-memory FHIR R4 server loaded from files, on 127.0.0.1 (for the CDS Hooks sandbox and test
       harnesses): CORS for browsers, search by GET or by POST [type]/_search with form-encoded parameters.
@@ -69,18 +76,61 @@ async function main(argv: readonly string[]): Promise<void> {
       const { values, positionals } = parseArgs({
         args: rest,
         allowPositionals: true,
-        options: { out: { type: 'string' } },
+        options: { out: { type: 'string' }, 'all-rules': { type: 'boolean', default: false } },
       });
       if (positionals.length === 0 || values.out === undefined) {
-        fail('usage: oncosign audit PATH... --out DIR');
+        fail('usage: oncosign audit PATH... --out DIR [--all-rules]');
       }
       const summary = await runAudit(positionals, values.out, engine, {
+        allRules: values['all-rules'],
         ...(process.stderr.isTTY ? { onProgress: progressBar } : {}),
       });
       const total = Object.values(summary.findings).reduce((a, b) => a + b, 0);
+      const { perAudience } = summary.burden;
       process.stdout.write(
         `${String(summary.patients)} patients, ${String(summary.encounters)} encounters, ${String(total)} findings, ${String(summary.skipped.length)} inputs skipped\n` +
+          `alert burden: ${perAudience.clinician.per100Encounters.toFixed(2)} clinician-facing and ${perAudience.coder.per100Encounters.toFixed(2)} coder-facing cards per 100 encounters\n` +
           `wrote ${values.out}/findings.csv, ${values.out}/summary.json, ${values.out}/report.html\n`,
+      );
+      return;
+    }
+    case 'feedback-report': {
+      const { values } = parseArgs({ args: rest, options: { out: { type: 'string' } } });
+      if (values.out === undefined) {
+        fail('usage: oncosign feedback-report --out DIR');
+      }
+      let config;
+      try {
+        config = loadConfig(process.env);
+      } catch (error) {
+        fail(error instanceof ConfigError ? error.message : String(error));
+      }
+      // Opening a SQLite path creates the file: a mistyped FEEDBACK_DB must not give an empty report.
+      if (config.store.backend === 'sqlite' && !existsSync(config.store.path)) {
+        fail(`no feedback store at ${config.store.path} (set FEEDBACK_DB, or DATABASE_URL)`);
+      }
+      // Loaded here, not at start: the other commands need neither the database drivers nor the report.
+      const [{ openStore }, { buildFeedbackReport, writeFeedbackReport }] = await Promise.all([
+        import('../store/open-store.js'),
+        import('./feedback-report/report.js'),
+      ]);
+      const store = await openStore(config.store);
+      let data;
+      try {
+        data = await store.feedbackReportData();
+      } finally {
+        await store.close();
+      }
+      const report = buildFeedbackReport(data, store.backend, new Date());
+      writeFeedbackReport(values.out, report);
+      const { totals } = report;
+      const rate = totals.acceptanceRate === null ? 'n/a' : `${(totals.acceptanceRate * 100).toFixed(1)}%`;
+      process.stdout.write(
+        `${String(report.perRule.length)} rules, ${String(report.perWeek.length)} weeks: ${String(totals.issued)} cards issued, ` +
+          `${String(totals.accepted)} accepted, ${String(totals.overridden)} overridden, ${String(totals.dismissed)} dismissed, ` +
+          `${String(totals.suppressedByOverride + totals.suppressedByAcceptedSuggestion)} held back; acceptance ${rate}; ` +
+          `${String(totals.unknownCardFeedback)} feedback items for unknown cards\n` +
+          `wrote ${values.out}/feedback.csv, ${values.out}/summary.json, ${values.out}/report.html\n`,
       );
       return;
     }

@@ -6,6 +6,7 @@ import helmet from 'helmet';
 import type { CdsService } from '../cds/services.js';
 import type { Engine } from '../engine.js';
 import type { Config } from '../config.js';
+import type { FeedbackLoop } from '../feedback/card-memory.js';
 import { CdsError, errorCode, operationOutcomeFor } from '../errors.js';
 import { createConcurrencyLimit } from '../fhir/concurrency.js';
 import { createFhirReader, type FhirReader } from '../fhir/fhir-server-source.js';
@@ -23,6 +24,8 @@ export interface AppDeps {
   readonly metrics: Metrics;
   readonly engine: Engine;
   readonly store: Store;
+  /** Card identity, override memory, the issuance record and feedback joins (src/feedback/card-memory.ts). */
+  readonly feedbackLoop: FeedbackLoop;
   readonly verifier: TokenVerifier;
   readonly now?: () => Date;
   readonly fhirReaderFor?: (baseUrl: string, accessToken: string | undefined) => FhirReader;
@@ -42,6 +45,8 @@ interface Locals {
   service?: string;
   hookInstance?: string;
   telemetry?: InvokeTelemetry;
+  /** Feedback items that named a card this service never returned to the caller. */
+  unknownCards?: number;
 }
 
 const locals = (res: Response): Locals => res.locals as Locals;
@@ -137,6 +142,9 @@ export function createApp(deps: AppDeps): AppHandle {
           rulesFired: l.telemetry?.fired,
           rulesFailed: l.telemetry?.failed.length ? l.telemetry.failed : undefined,
           rulesSkipped: l.telemetry?.skipped.length ? l.telemetry.skipped : undefined,
+          rulesSuppressed: l.telemetry?.suppressed?.length ? l.telemetry.suppressed : undefined,
+          rulesShadow: l.telemetry?.shadow?.length ? l.telemetry.shadow : undefined,
+          unknownCards: l.unknownCards,
           data: l.telemetry?.data.map((d) => `${d.key}:${d.source}`),
         },
         'request',
@@ -270,7 +278,14 @@ export function createApp(deps: AppDeps): AppHandle {
       };
       locals(res).telemetry = telemetry;
       try {
-        const response = await invokeService(service, parsed.data, invokeDeps, telemetry);
+        const client = locals(res).client as VerifiedClient;
+        const curate = deps.feedbackLoop.curatorFor({
+          serviceId: service.id,
+          hookInstance: parsed.data.hookInstance,
+          issuer: client.iss,
+          ...(client.tenant !== undefined ? { tenant: client.tenant } : {}),
+        });
+        const response = await invokeService(service, parsed.data, { ...invokeDeps, curate }, telemetry);
         sendJson(res, 200, JSON.stringify(response));
         for (const card of response.cards) {
           metrics.cards.inc({ rule: card.source.topic.code, indicator: card.indicator });
@@ -281,7 +296,11 @@ export function createApp(deps: AppDeps): AppHandle {
     },
   );
 
-  // Feedback: https://cds-hooks.hl7.org/2.0/#feedback. Stored (committed) before the 200 is sent.
+  // Feedback: https://cds-hooks.hl7.org/2.0/#feedback. Stored (committed) before the 200 is sent, each item joined
+  // to the card it names. An item naming a card this service never returned to this client is still a valid body
+  // (the card may have been issued while the store was unreachable, or swept by retention, and the spec defines no
+  // error for it): it is stored apart, flagged unknown, counted, and reported in the answer, never joined to a rule.
+  // The answer is 200 {"accepted": items joined to a card, "unknownCards": items kept apart}.
   app.post(
     '/cds-services/:id/feedback',
     resolveService,
@@ -310,8 +329,9 @@ export function createApp(deps: AppDeps): AppHandle {
         issuer: client.iss,
         ...(client.tenant !== undefined ? { tenant: client.tenant } : {}),
       }));
+      let joins;
       try {
-        await deps.store.saveFeedback(records);
+        joins = await deps.feedbackLoop.saveFeedback(records);
       } catch (error) {
         const unavailable = error instanceof StoreUnavailableError;
         metrics.storeFailures.inc({ operation: 'feedback', kind: unavailable ? 'unavailable' : 'error' });
@@ -324,7 +344,9 @@ export function createApp(deps: AppDeps): AppHandle {
       for (const record of records) {
         metrics.feedback.inc({ outcome: record.outcome });
       }
-      sendJson(res, 200, JSON.stringify({ accepted: records.length }));
+      const unknownCards = joins.filter((j) => !j.known).length;
+      locals(res).unknownCards = unknownCards;
+      sendJson(res, 200, JSON.stringify({ accepted: records.length - unknownCards, unknownCards }));
     },
   );
 

@@ -1,12 +1,14 @@
 import type { CdsService } from '../cds/services.js';
-import type { CdsResponse } from '../cds/types.js';
+import type { CardIds } from '../cds/cards.js';
+import type { CdsCard, CdsResponse } from '../cds/types.js';
 import { CdsError } from '../errors.js';
 import { createFhirReader, type FhirReader } from '../fhir/fhir-server-source.js';
 import { gatherData, type KeyOutcome } from '../fhir/gather.js';
 import { buildSnapshot, type SourcedResource } from '../fhir/snapshot.js';
+import { withOverrideReasonEquivalents } from '../feedback/override-reasons.js';
 import { isAllowedOutboundUrl } from '../net.js';
 import { evaluateSnapshot } from '../rules/evaluate.js';
-import type { RuleId } from '../rules/types.js';
+import type { Finding, RuleId } from '../rules/types.js';
 import type { Engine } from '../engine.js';
 import { describeIssues, draftResourcesSchema, fhirId, type HookRequest } from './schemas.js';
 
@@ -17,7 +19,25 @@ export interface InvokeDeps {
   readonly now: () => Date;
   /** Builds the FHIR reader for a call; tests and the CLI can substitute, production uses fhir-kit-client. */
   readonly fhirReaderFor?: (baseUrl: string, accessToken: string | undefined) => FhirReader;
+  /**
+   * Decides which findings become cards and what they are called (the service: shadow rules, override memory, card
+   * identity, the issuance record; src/feedback/card-memory.ts). Without it, the active rules' findings, random uuids.
+   */
+  readonly curate?: Curate;
 }
+
+/** Which findings to render, with their uuids; `issued` is told the cards returned and may decorate them. */
+export interface CuratedFindings {
+  readonly findings: readonly Finding[];
+  readonly identify?: (finding: Finding) => CardIds;
+  issued(cards: readonly CdsCard[]): readonly CdsCard[];
+}
+
+export type Curate = (
+  findings: readonly Finding[],
+  subject: { readonly patientId: string; readonly encounterId: string },
+  telemetry: InvokeTelemetry,
+) => Promise<CuratedFindings>;
 
 /** What a call did, for logs and metrics: ids, counts and rule ids only. */
 export interface InvokeTelemetry {
@@ -26,6 +46,9 @@ export interface InvokeTelemetry {
   skipped: RuleId[];
   data: KeyOutcome[];
   invalidResources: Map<string, number>;
+  /** Rules whose card override memory held back; rules evaluated in shadow mode that found something. */
+  suppressed?: RuleId[];
+  shadow?: RuleId[];
 }
 
 function checkContext(service: CdsService, context: Readonly<Record<string, unknown>>): void {
@@ -143,8 +166,22 @@ export async function invokeService(
   const { engine } = deps;
   const result = evaluateSnapshot(snapshot, { ...engine, now: deps.now });
   telemetry.skipped = result.skipped.map((s) => s.ruleId);
-  const { cards, failed } = engine.cards.render(result.findings, engine.rulesById, { maxCards: engine.maxCards });
-  telemetry.failed = [...result.failed, ...failed];
+  const curated = deps.curate
+    ? await deps.curate(
+        result.findings,
+        { patientId, encounterId: snapshot.encounter.id ?? encounterId ?? '' },
+        telemetry,
+      )
+    : {
+        findings: result.findings.filter((f) => engine.ruleModes.get(f.ruleId) !== 'shadow'),
+        issued: (cards: readonly CdsCard[]) => cards,
+      };
+  const rendered = engine.cards.render(curated.findings, engine.rulesById, {
+    maxCards: engine.maxCards,
+    ...(curated.identify ? { identify: curated.identify } : {}),
+  });
+  const cards = curated.issued(rendered.cards).map(withOverrideReasonEquivalents);
+  telemetry.failed = [...result.failed, ...rendered.failed];
   telemetry.fired = cards.map((c) => c.source.topic.code as RuleId);
   return { cards };
 }

@@ -65,7 +65,22 @@ export function buildOpenApiDocument(publicBaseUrl: string, serviceIds: readonly
             content: { 'application/json': { schema: { $ref: '#/components/schemas/FeedbackRequest' } } },
           },
           responses: {
-            200: { description: 'Stored durably before this answer' },
+            200: {
+              description:
+                'Stored durably before this answer. accepted: items joined to a card this service returned to the caller; unknownCards: items naming no such card, stored apart',
+              content: {
+                'application/json': {
+                  schema: {
+                    type: 'object',
+                    required: ['accepted', 'unknownCards'],
+                    properties: {
+                      accepted: { type: 'integer', minimum: 0 },
+                      unknownCards: { type: 'integer', minimum: 0 },
+                    },
+                  },
+                },
+              },
+            },
             400: errorResponse('Invalid feedback body'),
             401: { description: 'Missing or invalid JWT (no body)' },
             404: errorResponse('Unknown service'),

@@ -15,6 +15,9 @@ export interface Metrics {
   readonly authFailures: Counter<'reason'>;
   readonly replayChecks: Counter<'decided_by'>;
   readonly storeReachable: Gauge;
+  readonly cardOutcomes: Counter<'rule' | 'outcome'>;
+  readonly feedbackUnknownCard: Counter<'service'>;
+  readonly overrideMemoryFailOpen: Counter<'reason'>;
 }
 
 /** One registry per app instance (not prom-client's global one) so tests and replicas in one process stay apart. */
@@ -95,7 +98,7 @@ export function createMetrics(
     }),
     storeFailures: new Counter({
       name: 'oncosign_store_failures_total',
-      help: 'Store operations that failed, by operation (replay-check, feedback) and kind: unavailable (replay check went on locally; feedback answered 503), busy (database reachable but the replay check not decided in time; call answered 503) or error (token refused; feedback answered 500)',
+      help: 'Store operations that failed, by operation (replay-check, feedback, issuance, retention) and kind: unavailable (replay check went on locally; feedback answered 503), busy (database reachable but the replay check not decided in time; call answered 503) or error (token refused; feedback answered 500)',
       labelNames: ['operation', 'kind'],
       registers,
     }),
@@ -112,6 +115,24 @@ export function createMetrics(
       collect() {
         this.set(storeReachable() ? 1 : 0);
       },
+    }),
+    cardOutcomes: new Counter({
+      name: 'oncosign_card_outcomes_total',
+      help: 'Cards per rule and outcome: shown (returned), shadow (evaluated in shadow mode, not returned), suppressed (held back by override memory), accepted, overridden (with a coded reason), dismissed (overridden without one)',
+      labelNames: ['rule', 'outcome'],
+      registers,
+    }),
+    feedbackUnknownCard: new Counter({
+      name: 'oncosign_feedback_unknown_card_total',
+      help: 'Feedback items naming a card this service has no record of returning to that client; stored apart, joined to no rule',
+      labelNames: ['service'],
+      registers,
+    }),
+    overrideMemoryFailOpen: new Counter({
+      name: 'oncosign_override_memory_fail_open_total',
+      help: 'Calls whose override-memory lookup did not answer in time (timeout) or failed (unavailable, error): every card was shown',
+      labelNames: ['reason'],
+      registers,
     }),
   };
 }

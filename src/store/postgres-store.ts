@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { FEEDBACK_COLUMNS, feedbackFromRow, feedbackValues, type FeedbackRow } from './feedback-rows.js';
 import { errorCode } from '../errors.js';
+import { createPostgresIssuance, ISSUANCE_POSTGRES_MIGRATIONS } from './issuance-postgres.js';
 import { StoreBusyError, StoreUnavailableError, type Store } from './store.js';
 
 /*
@@ -41,6 +42,7 @@ const migrations: readonly string[] = [
      expires_at TIMESTAMPTZ NOT NULL
    );
    CREATE INDEX token_keys_expiry ON token_keys (expires_at);`,
+  ...ISSUANCE_POSTGRES_MIGRATIONS,
 ];
 
 /** Any constant; it names "oncosign migrations" among the database's advisory locks. */
@@ -379,6 +381,11 @@ export async function openPostgresStore(connectionString: string, options: Postg
         void probe();
       }
     });
+    // A client whose connection is cut while checked out emits 'error' on itself; statements listen while they hold
+    // one (withClient), and this listener covers the moments in between, so no such event can end the process.
+    pool.on('connect', (client) => {
+      client.on('error', () => undefined);
+    });
     return pool;
   };
   // Two pools, so that slow feedback writes can never make replay checks wait for a connection. The replay-check
@@ -601,7 +608,32 @@ export async function openPostgresStore(connectionString: string, options: Postg
     return `INSERT INTO feedback (${FEEDBACK_COLUMNS.join(', ')}) VALUES ${tuples.join(', ')}`;
   };
 
+  // The issuance record and override memory (issue 15) read through the same statement runner and error classes.
+  const query = async <R extends pg.QueryResultRow>(
+    pool: pg.Pool,
+    text: string,
+    values: unknown[],
+    expired?: () => boolean,
+  ): Promise<pg.QueryResult<R>> =>
+    run<R>(pool, text, values, expired).catch((error: unknown) => {
+      throw classify(error);
+    });
+  const withDeadline = async <T>(work: (expired: () => boolean) => Promise<T>, ms: number): Promise<T> => {
+    let timedOut = false;
+    try {
+      return await within(
+        work(() => timedOut),
+        ms,
+      );
+    } catch (error) {
+      // The caller has moved on: a statement still waiting for a connection gives it back instead of running.
+      timedOut = true;
+      throw error;
+    }
+  };
+
   return {
+    ...createPostgresIssuance({ query, claimsPool, feedbackPool, withDeadline }),
     backend: 'postgresql',
     async saveFeedback(records) {
       if (records.length === 0) {

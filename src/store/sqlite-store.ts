@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { FEEDBACK_COLUMNS, feedbackFromRow, feedbackValues, type FeedbackRow } from './feedback-rows.js';
 import { errorCode } from '../errors.js';
+import { createSqliteIssuance, ISSUANCE_SQLITE_MIGRATIONS } from './issuance-sqlite.js';
 import { StoreUnavailableError, type Store } from './store.js';
 
 /*
@@ -35,6 +36,7 @@ const migrations: readonly string[] = [
      expires_at INTEGER NOT NULL
    ) WITHOUT ROWID;
    CREATE INDEX token_keys_expiry ON token_keys (expires_at);`,
+  ...ISSUANCE_SQLITE_MIGRATIONS,
 ];
 
 function migrate(db: Database.Database): void {
@@ -119,6 +121,7 @@ export function openSqliteStore(path: string): Store {
   const sweep = tokenDb.prepare('DELETE FROM token_keys WHERE expires_at <= ?');
 
   return {
+    ...createSqliteIssuance({ db, tokenDb, path, settle }),
     backend: 'sqlite',
     saveFeedback: (records) =>
       settle(() => {

@@ -1,3 +1,5 @@
+import type { IssuanceStore } from './issuance.js';
+
 /** One CDS Hooks feedback item as stored, with who sent it (the verified issuer) and when it arrived. */
 export interface FeedbackRecord {
   readonly serviceId: string;
@@ -18,9 +20,9 @@ export type StoreHealth = 'open' | 'unreachable' | 'closed';
 /**
  * Everything the service keeps between calls: feedback records and the replay set of JWT ids. One interface over
  * the embedded SQLite file (one process) and PostgreSQL (every replica on one database), so the same test suite
- * runs against both.
+ * runs against both. The card-issuance record, override memory and analytics are in IssuanceStore (issuance.ts).
  */
-export interface Store {
+export interface Store extends IssuanceStore {
   readonly backend: 'sqlite' | 'postgresql';
   /** Stores all records or none; resolves only once they are durable. */
   saveFeedback(records: readonly FeedbackRecord[]): Promise<void>;

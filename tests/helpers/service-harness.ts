@@ -33,6 +33,10 @@ export interface HarnessOptions {
   readonly logLevel?: string;
   /** Runs only these rules (a real SITE_CONFIG file switches the others off), for tests about one rule's path. */
   readonly onlyRules?: readonly string[];
+  /** Extra SITE_CONFIG content (merged over `onlyRules`' switches), e.g. rule modes or override-memory settings. */
+  readonly site?: { readonly rules?: Record<string, unknown>; readonly [key: string]: unknown };
+  /** The service's clock (evaluation time, feedback and issuance timestamps). */
+  readonly now?: () => Date;
 }
 
 /**
@@ -44,13 +48,13 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const dir = mkdtempSync(join(tmpdir(), 'oncosign-test-'));
   const dbPath = join(dir, 'feedback.db');
   const siteConfig: Record<string, string> = {};
-  if (options.onlyRules) {
-    const only = new Set(options.onlyRules);
+  if (options.onlyRules || options.site) {
+    const only = options.onlyRules ? new Set(options.onlyRules) : undefined;
+    const switches: Record<string, unknown> = only
+      ? Object.fromEntries(allRules.map((r) => [r.id, { enabled: only.has(r.id) }]))
+      : {};
     const path = join(dir, 'site.json');
-    writeFileSync(
-      path,
-      JSON.stringify({ rules: Object.fromEntries(allRules.map((r) => [r.id, { enabled: only.has(r.id) }])) }),
-    );
+    writeFileSync(path, JSON.stringify({ ...options.site, rules: { ...switches, ...(options.site?.rules ?? {}) } }));
     siteConfig.SITE_CONFIG = path;
   }
   const config = loadConfig({
@@ -70,7 +74,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     },
   });
   const logger = createLogger(config.logLevel, sink);
-  const service = await createService(config, logger);
+  const service = await createService(config, logger, options.now ? { now: options.now } : {});
   return {
     service,
     config,

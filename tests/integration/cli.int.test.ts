@@ -35,6 +35,12 @@ interface Summary {
   encounters: number;
   findings: Record<string, number>;
   skipped: { file: string; reason: string }[];
+  burden: {
+    encounters: number;
+    perRule: Record<string, { audience: string[]; mode: string; cards: number; per100Encounters: number }>;
+    perAudience: Record<'clinician' | 'coder', { rules: number; cards: number; per100Encounters: number }>;
+    perMode: Record<string, { rules: number; cards: number; per100Encounters: number }>;
+  };
 }
 
 const fired = (summary: Summary) => Object.fromEntries(Object.entries(summary.findings).filter(([, n]) => n > 0));
@@ -137,7 +143,19 @@ describe('oncosign audit', () => {
     );
     expect(result.code).toBe(0);
     const summary = readJson<Summary>(join(out, 'summary.json'));
-    expect(Object.keys(summary)).toEqual(['patients', 'encounters', 'findings', 'skipped']);
+    expect(Object.keys(summary)).toEqual(['patients', 'encounters', 'findings', 'skipped', 'burden']);
+    // Alert burden: PAIN-001 and PAIN-002 are clinician-facing (the catalogue's CLIN), 2 cards each in 10 encounters.
+    expect(summary.burden.perRule['PAIN-001']).toEqual({
+      audience: ['clinician'],
+      mode: 'active',
+      cards: 2,
+      per100Encounters: 20,
+    });
+    expect(summary.burden.perAudience.clinician).toMatchObject({ cards: 4, per100Encounters: 40 });
+    expect(summary.burden.perAudience.coder).toMatchObject({ cards: 0, per100Encounters: 0 });
+    expect(result.stdout).toContain(
+      'alert burden: 40.00 clinician-facing and 0.00 coder-facing cards per 100 encounters',
+    );
     expect(summary.patients).toBe(10);
     expect(summary.encounters).toBe(10);
     expect(fired(summary)).toEqual({ 'PAIN-001': 2, 'PAIN-002': 2 });
@@ -146,6 +164,32 @@ describe('oncosign audit', () => {
     expect(csv[0]).toBe('patient,encounter,date,rule_id,indicator,summary,evidence');
     expect(csv).toHaveLength(5);
     expect(csv.filter((line) => line.includes(',PAIN-002,warning,'))).toHaveLength(2);
+  });
+
+  it('reports the burden of shadow rules, and with --all-rules of the rules the site has off', async () => {
+    const site = join(work, 'shadow-site.json');
+    writeFileSync(site, JSON.stringify({ rules: { 'PAIN-002': { mode: 'shadow' } } }));
+    const out = join(work, 'cms157-shadow');
+    const { stdout } = await run(
+      process.execPath,
+      [
+        'bin/oncosign.js',
+        'audit',
+        `${externalFixtures}ecqm-cms157-oncology-pain-intensity/tests`,
+        '--out',
+        out,
+        '--all-rules',
+      ],
+      { cwd: projectRoot, timeout: 120_000, env: { ...process.env, SITE_CONFIG: site } },
+    );
+    expect(stdout).toContain('10 encounters');
+    const summary = readJson<Summary>(join(out, 'summary.json'));
+    expect(summary.burden.perRule['PAIN-002']).toMatchObject({ mode: 'shadow', cards: 2, per100Encounters: 20 });
+    expect(summary.burden.perRule['PAIN-001']).toMatchObject({ mode: 'active', cards: 2 });
+    // INF-020 ships off: evaluated only with --all-rules, and reported as off.
+    expect(summary.burden.perRule['INF-020']).toMatchObject({ mode: 'off', audience: ['clinician'] });
+    expect(summary.burden.perMode.shadow).toEqual({ rules: 1, cards: 2, per100Encounters: 20 });
+    expect(summary.burden.perMode.active).toMatchObject({ cards: 2, per100Encounters: 20 });
   });
 
   it('finds nothing for the six Synthea patients without cancer', async () => {
@@ -239,6 +283,10 @@ describe('report.html in headless Chromium', () => {
     expect(await page.textContent('#total-encounters')).toBe(String(summary.encounters));
     const total = Object.values(summary.findings).reduce((a, b) => a + b, 0);
     expect(await page.textContent('#total-findings')).toBe(String(total));
+    expect(await page.textContent('#burden-clinician')).toBe(
+      summary.burden.perAudience.clinician.per100Encounters.toFixed(2),
+    );
+    expect(await page.locator('#burden-table tbody tr').count()).toBe(Object.keys(summary.burden.perRule).length);
     const bars = await page.$$eval('#chart-rules .bar', (gs) =>
       gs.map((g) => [g.getAttribute('data-label'), g.getAttribute('data-value')]),
     );

@@ -8,7 +8,9 @@ import { ENCOUNTER_SIGN, startHarness, type Harness } from '../helpers/service-h
 
 /*
  * CDS Hooks 2.0 feedback (https://cds-hooks.hl7.org/2.0/#feedback) through real HTTP and a real SQLite file: what a
- * 200 promises is read back from disk over a separate connection.
+ * 200 promises is read back from disk over a separate connection. The cards here are random uuids, never issued:
+ * such feedback is stored, flagged unknown (card_known = 0) and answered as such. Feedback joined to issued cards is
+ * in feedback-loop.int.test.ts.
  */
 
 let h: Harness;
@@ -90,7 +92,7 @@ describe('accepted feedback', () => {
     };
     const res = await postFeedback([item]);
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ accepted: 1 });
+    expect(res.body).toEqual({ accepted: 0, unknownCards: 1 });
 
     const rows = rowsFor(card);
     expect(rows).toHaveLength(1);
@@ -104,6 +106,8 @@ describe('accepted feedback', () => {
       user_comment: 'Stop time is on the paper flowsheet',
       outcome_timestamp: outcomeTimestamp,
       issuer: h.issuer.iss,
+      card_known: 0,
+      rule_id: null,
     });
     expect(JSON.parse(rows[0]!.accepted_suggestions)).toEqual([]);
   });
@@ -113,7 +117,7 @@ describe('accepted feedback', () => {
     const suggestion = randomUUID();
     const res = await postFeedback([accepted(card, suggestion)]);
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ accepted: 1 });
+    expect(res.body).toEqual({ accepted: 0, unknownCards: 1 });
 
     const rows = rowsFor(card);
     expect(rows).toHaveLength(1);
@@ -132,7 +136,7 @@ describe('accepted feedback', () => {
     const before = rowCount();
     const res = await postFeedback(items);
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ accepted: items.length });
+    expect(res.body).toEqual({ accepted: 0, unknownCards: items.length });
     expect(rowCount()).toBe(before + items.length);
     for (const item of items) {
       const rows = rowsFor(item.card);

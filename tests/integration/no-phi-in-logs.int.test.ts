@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import type { Encounter, FhirResource, Patient, Resource } from 'fhir/r4.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -19,7 +20,9 @@ import { ENCOUNTER_SIGN, startHarness, type Harness } from '../helpers/service-h
  * fhirAuthorization whose access token is recognisable, and a fhirServer (a loopback in-memory FHIR server holding
  * the same patients' CarePlans, MedicationRequests, ServiceRequests and Claims), so the keys left out of prefetch are
  * really fetched with that token. Then no name, identifier, birth date, address line or phone/e-mail of any fixture
- * patient, no access token and no JWT may appear anywhere in the log lines.
+ * patient, no access token and no JWT may appear anywhere in the log lines. Then every card returned is overridden with
+ * a coded reason, and neither those identifiers nor any patient, encounter or other resource id may appear in the
+ * store's card-issuance record or its feedback rows (issue 15: keys, not identifiers).
  */
 
 const SOURCES = [
@@ -91,6 +94,7 @@ describe('no PHI in logs, at log level trace, over every fixture patient', () =>
     const groups = groupByPatient(resources.map((resource) => ({ resource })));
     const sentJwts: string[] = [];
     const statuses = new Map<number, number>();
+    const issuedCards = new Set<string>();
     let withEncounter = 0;
 
     for (const group of groups) {
@@ -137,6 +141,9 @@ describe('no PHI in logs, at log level trace, over every fixture patient', () =>
         .set('Content-Type', 'application/json')
         .send(JSON.stringify(request));
       statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
+      for (const card of (res.body as { cards?: { uuid: string }[] }).cards ?? []) {
+        issuedCards.add(card.uuid);
+      }
       // The encounter being signed exists for every patient that has one; a patient without any gets a 412.
       expect(res.status, `patient ${group.patientId}: ${res.text.slice(0, 300)}`).toBe(encounter ? 200 : 412);
     }
@@ -169,5 +176,50 @@ describe('no PHI in logs, at log level trace, over every fixture patient', () =>
         `checked, plus the access token and ${String(sentJwts.length)} JWTs`,
     );
     expect(leaks).toEqual([]);
-  }, 120_000);
+
+    // Feedback on every card, then the store's new tables, byte for byte.
+    await h.service.feedbackLoop.drain();
+    // The most recent encounter of each fixture patient: few have findings, but some do.
+    expect(issuedCards.size).toBeGreaterThanOrEqual(3);
+    const feedbackPath = `${ENCOUNTER_SIGN}/feedback`;
+    const cards = [...issuedCards];
+    for (let i = 0; i < cards.length; i += 50) {
+      const res = await h.request
+        .post(feedbackPath)
+        .set('Authorization', h.bearer(feedbackPath))
+        .send({
+          feedback: cards.slice(i, i + 50).map((card) => ({
+            card,
+            outcome: 'overridden',
+            overrideReason: { reason: { system: 'urn:oncosign:override-reason', code: 'rule-not-applicable' } },
+            outcomeTimestamp: new Date().toISOString(),
+          })),
+        });
+      expect(res.status).toBe(200);
+      expect(res.body.unknownCards).toBe(0);
+    }
+    const db = new Database(h.dbPath, { readonly: true, fileMustExist: true });
+    let stored: string;
+    try {
+      const issuance = db.prepare('SELECT * FROM card_issuance').all();
+      const feedback = db.prepare('SELECT * FROM feedback').all();
+      expect(issuance.length).toBeGreaterThanOrEqual(cards.length);
+      expect(feedback).toHaveLength(cards.length);
+      stored = JSON.stringify([issuance, feedback]);
+    } finally {
+      db.close();
+    }
+    // Every resource id of every fixture patient (patients, encounters, the evidence a finding rests on).
+    const resourceIds = resources.map((r) => r.id ?? '').filter((id) => id.length >= 8);
+    const storeNeedles = [...sensitive, ...resourceIds, ACCESS_TOKEN];
+    const storeLower = stored.toLowerCase();
+    const storeLeaks = storeNeedles.filter((n) => stored.includes(n) || storeLower.includes(n.toLowerCase()));
+    console.log(
+      `no-phi-in-store: ${String(cards.length)} cards issued and overridden; card_issuance and feedback checked against ` +
+        `${String(sensitive.size)} sensitive strings and ${String(resourceIds.length)} resource ids`,
+    );
+    expect(storeLeaks).toEqual([]);
+    // The logs hold no resource id either: patient, encounter and evidence ids are identifiers.
+    expect(resourceIds.filter((id) => h.logs().some((line) => JSON.stringify(line).includes(id)))).toEqual([]);
+  }, 180_000);
 });

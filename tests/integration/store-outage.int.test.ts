@@ -296,6 +296,9 @@ describe('a store error that is not an outage', () => {
   it('refuses tokens (never accepts them unchecked) when the replay check fails for another reason', async () => {
     await database.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON token_keys, feedback TO ${role}`);
     await database.query(`GRANT USAGE ON SEQUENCE feedback_id_seq TO ${role}`);
+    // The card-issuance record and the generated finding-key secret (docs/deploy.md, Privileges).
+    await database.query(`GRANT SELECT, INSERT, DELETE ON card_issuance, finding_key_secret TO ${role}`);
+    await database.query(`GRANT USAGE ON SEQUENCE card_issuance_id_seq TO ${role}`);
     const limited = await startHarness({ env: { DATABASE_URL: limitedUrl } });
     try {
       const ok = await limited.request

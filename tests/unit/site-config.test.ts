@@ -46,6 +46,48 @@ describe('site configuration', () => {
     expect(() => loadSiteConfig(path, allRules)).toThrow(message);
   });
 
+  it('runs shadow rules (evaluated, not shown), keeps `enabled` working, and reads override-memory switches', () => {
+    const site = loadSiteConfig(
+      siteFile({
+        rules: {
+          'PAIN-005': { mode: 'shadow' },
+          'INF-020': { mode: 'active' },
+          'INF-001': { enabled: false },
+          'PAIN-004': { mode: 'off' },
+          'INF-002': { enabled: true, overrideMemory: false },
+        },
+        overrideMemory: { acceptedSuggestionWindowHours: 6 },
+      }),
+      allRules,
+    );
+    const ids = site.rules.map((r) => r.id);
+    expect(ids).toContain('PAIN-005');
+    expect(ids).toContain('INF-020');
+    expect(ids).not.toContain('INF-001');
+    expect(ids).not.toContain('PAIN-004');
+    expect(site.modes.get('PAIN-005')).toBe('shadow');
+    expect(site.modes.get('INF-020')).toBe('active');
+    expect(site.modes.get('INF-002')).toBe('active');
+    expect(site.modes.has('INF-001')).toBe(false);
+    expect(site.overrideMemory.enabled).toBe(true);
+    expect(site.overrideMemory.acceptedSuggestionWindowHours).toBe(6);
+    expect([...site.overrideMemory.disabledRules]).toEqual(['INF-002']);
+  });
+
+  it('defaults to override memory on, a 24-hour window for accepted suggestions, and no shadow rule', () => {
+    const site = loadSiteConfig(undefined, allRules);
+    expect(site.overrideMemory).toEqual({ enabled: true, acceptedSuggestionWindowHours: 24, disabledRules: new Set() });
+    expect([...site.modes.values()].every((m) => m === 'active')).toBe(true);
+  });
+
+  it.each([
+    ['enabled false with mode shadow', { 'PAIN-005': { enabled: false, mode: 'shadow' } }],
+    ['enabled true with mode off', { 'PAIN-005': { enabled: true, mode: 'off' } }],
+    ['an unknown mode', { 'PAIN-005': { mode: 'loud' } }],
+  ])('refuses %s', (_name, rules) => {
+    expect(() => loadSiteConfig(siteFile({ rules }), allRules)).toThrow(/SITE_CONFIG/);
+  });
+
   it('refuses a missing file', () => {
     expect(() => loadSiteConfig(join(dir, 'absent.json'), allRules)).toThrow(/SITE_CONFIG: cannot read/);
   });

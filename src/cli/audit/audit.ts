@@ -4,9 +4,11 @@ import Database from 'better-sqlite3';
 import type { Resource } from 'fhir/r4.js';
 import { EVIDENCE_EXTENSION, type CdsCard } from '../../cds/types.js';
 import type { Engine } from '../../engine.js';
+import type { RuleId } from '../../rules/types.js';
 import { listFhirFiles, readFhirFile, type SkippedInput } from '../../fhir/fhir-files.js';
 import { focusSnapshot, indexPatient, referenceKey, type SourcedResource } from '../../fhir/snapshot.js';
 import { evaluateSnapshot } from '../../rules/evaluate.js';
+import { computeBurden, type Burden } from './burden.js';
 import { writeHtmlReport } from './report-html.js';
 
 /*
@@ -22,12 +24,16 @@ export interface AuditSummary {
   readonly encounters: number;
   readonly findings: Record<string, number>;
   readonly skipped: SkippedInput[];
+  /** Cards per 100 encounters, per rule, audience and mode: what each rule would cost if it were shown. */
+  readonly burden: Burden;
 }
 
 export interface AuditOptions {
   readonly now?: () => Date;
   /** Called after each patient with (done, total); the CLI draws a progress bar with it on a terminal. */
   readonly onProgress?: (done: number, total: number) => void;
+  /** Evaluates the rules this site has off as well (their burden is reported with mode `off`). */
+  readonly allRules?: boolean;
 }
 
 /** Report rows: one per encounter with findings. Kept small; cards carry only what the report shows. */
@@ -121,10 +127,12 @@ export async function runAudit(
     const csv = openSync(join(outDir, 'findings.csv'), 'w');
     const reportData = openSync(reportDataPath, 'w');
     writeSync(csv, `${csvHeader.join(',')}\n`);
-    const findings: Record<string, number> = Object.fromEntries(engine.rules.map((r) => [r.id, 0]));
+    // Active and shadow rules alike: the audit says what each would find, shown or not.
+    const rules = options.allRules === true ? engine.allRules : engine.rules;
+    const findings: Record<string, number> = Object.fromEntries(rules.map((r) => [r.id, 0]));
     const byMonth: Record<string, Record<string, number>> = {};
     let encounters = 0;
-    const deps = { ...engine, now: options.now ?? (() => new Date()) };
+    const deps = { ...engine, rules, now: options.now ?? (() => new Date()) };
     try {
       patients.forEach((patientId, done) => {
         const own: SourcedResource[] = (resourcesOf.all(patientId) as string[]).map((json) => ({
@@ -184,7 +192,8 @@ export async function runAudit(
       closeSync(reportData);
     }
 
-    const summary: AuditSummary = { patients: patients.length, encounters, findings, skipped };
+    const burden = computeBurden(findings, encounters, (id) => engine.ruleModes.get(id as RuleId) ?? 'off');
+    const summary: AuditSummary = { patients: patients.length, encounters, findings, skipped, burden };
     writeFileSync(join(outDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
     await writeHtmlReport(join(outDir, 'report.html'), reportDataPath, { summary, byMonth, generatedAt: deps.now() });
     return summary;

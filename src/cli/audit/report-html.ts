@@ -14,19 +14,24 @@ export interface ReportContext {
   readonly generatedAt: Date;
 }
 
-function escapeHtml(text: string): string {
+export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${String(c.charCodeAt(0))};`);
 }
 
 /** JSON safe inside a <script> element. */
-function scriptJson(value: unknown): string {
+export function scriptJson(value: unknown): string {
   return JSON.stringify(value)
     .replace(/</g, '\\u003c')
     .replace(/\u2028/g, '\\u2028')
     .replace(/\u2029/g, '\\u2029');
 }
 
-function barChart(id: string, title: string, bars: readonly { label: string; value: number }[]): string {
+export function barChart(
+  id: string,
+  title: string,
+  bars: readonly { label: string; value: number }[],
+  format: (value: number) => string = String,
+): string {
   const width = 640;
   const rowHeight = 22;
   const labelWidth = 110;
@@ -39,7 +44,7 @@ function barChart(id: string, title: string, bars: readonly { label: string; val
       return `<g class="bar" data-label="${escapeHtml(bar.label)}" data-value="${String(bar.value)}">
   <text x="0" y="${String(y + 15)}">${escapeHtml(bar.label)}</text>
   <rect x="${String(labelWidth)}" y="${String(y + 3)}" width="${String(w)}" height="${String(rowHeight - 6)}"></rect>
-  <text x="${String(labelWidth + w + 6)}" y="${String(y + 15)}">${String(bar.value)}</text>
+  <text x="${String(labelWidth + w + 6)}" y="${String(y + 15)}">${escapeHtml(format(bar.value))}</text>
 </g>`;
     })
     .join('\n');
@@ -50,7 +55,33 @@ function barChart(id: string, title: string, bars: readonly { label: string; val
   }</section>`;
 }
 
-const style = `
+/** The alert burden: per audience, then per rule, as static tables (the page's one script is the encounter table's). */
+function burdenSection(summary: AuditSummary): string {
+  const { burden } = summary;
+  const rows = Object.entries(burden.perRule)
+    .sort(([, a], [, b]) => b.per100Encounters - a.per100Encounters)
+    .map(
+      ([rule, r]) =>
+        `<tr data-rule="${escapeHtml(rule)}"><td>${escapeHtml(rule)}</td><td>${escapeHtml(r.audience.join(' + ') || 'unknown')}</td><td>${escapeHtml(r.mode)}</td><td>${String(r.cards)}</td><td>${r.per100Encounters.toFixed(2)}</td></tr>`,
+    )
+    .join('\n');
+  const total = (id: string, label: string, value: { cards: number; per100Encounters: number } | undefined) =>
+    `<div class="total"><span class="value" id="${id}">${(value?.per100Encounters ?? 0).toFixed(2)}</span>${escapeHtml(label)} (${String(value?.cards ?? 0)} cards)</div>`;
+  return `<section><h2>Alert burden</h2>
+<p class="meta">Cards per 100 encounters if every encounter were signed once, before the card budget and override memory. A rule for both audiences counts in both. Shadow and off rules show what they would add.</p>
+<div class="totals">
+  ${total('burden-clinician', 'per 100 encounters, clinician-facing', burden.perAudience.clinician)}
+  ${total('burden-coder', 'per 100 encounters, coder-facing', burden.perAudience.coder)}
+  ${total('burden-active', 'per 100 encounters, active rules', burden.perMode.active)}
+  ${total('burden-shadow', 'per 100 encounters, shadow rules', burden.perMode.shadow)}
+</div>
+<table id="burden-table"><thead><tr><th>Rule</th><th>Audience</th><th>Mode</th><th>Cards</th><th>Per 100 encounters</th></tr></thead><tbody>
+${rows}
+</tbody></table></section>`;
+}
+
+/** The page style, shared with the feedback report so both read alike. */
+export const style = `
 body { font: 14px/1.45 system-ui, sans-serif; margin: 24px; color: #1d2430; }
 h1 { margin: 0 0 4px; } .meta { color: #5b6575; margin-bottom: 20px; }
 .totals { display: flex; gap: 16px; margin-bottom: 24px; }
@@ -161,6 +192,7 @@ export async function writeHtmlReport(path: string, encounterDataPath: string, c
 </div>
 ${barChart('chart-rules', 'Findings per rule', perRule)}
 ${barChart('chart-months', 'Findings per month', perMonth)}
+${burdenSection(summary)}
 <section><h2>Encounters with findings</h2><p class="meta">Click a column to sort, a row to see its cards.</p>
 <table id="encounters-table"><thead><tr><th>Patient</th><th>Encounter</th><th>Date</th><th>Findings</th><th>Rules</th></tr></thead><tbody></tbody></table>
 </section>

@@ -1,0 +1,81 @@
+import { createHmac, randomBytes } from 'node:crypto';
+import type { IssuanceStore } from '../store/issuance.js';
+
+/*
+ * Card identity without identifiers in clear. A finding is known by its *finding key*: HMAC-SHA256, under the site's
+ * secret, of the calling EHR (issuer and tenant, because patient ids are only unique within one EHR), the rule, the
+ * patient, the encounter and the sorted references of the evidence the finding rests on. The same finding on the same
+ * encounter has the same key on every call, so feedback can be remembered; new or different evidence gives a new key,
+ * so an overridden card may come back when the record changes. Without the secret, a key cannot be tested against a
+ * guessed patient id, which a plain hash of such short ids could.
+ *
+ * Card and suggestion uuids are derived from the key in turn (RFC 9562 version 8, "custom"), so a card keeps its uuid
+ * across calls: an EHR that persists cards sees the same card, and feedback names it whichever response it came from.
+ */
+
+export interface FindingSubject {
+  readonly issuer: string;
+  readonly tenant?: string;
+  readonly patientId: string;
+  readonly encounterId: string;
+}
+
+/** Bumped if the key's input ever changes, so old and new keys can never be equal by accident. */
+const KEY_VERSION = 'oncosign-finding-key/v1';
+
+export function findingKey(
+  secret: Buffer,
+  subject: FindingSubject,
+  finding: { readonly ruleId: string; readonly evidence: readonly string[] },
+): string {
+  const evidence = [...new Set(finding.evidence)].sort();
+  // JSON of an array: every field is length-delimited, so no two inputs collide by concatenation.
+  const input = JSON.stringify([
+    KEY_VERSION,
+    subject.issuer,
+    subject.tenant ?? '',
+    finding.ruleId,
+    subject.patientId,
+    subject.encounterId,
+    evidence,
+  ]);
+  return createHmac('sha256', secret).update(input).digest('base64url');
+}
+
+function uuidFrom(secret: Buffer, parts: readonly string[]): string {
+  const bytes = createHmac('sha256', secret).update(JSON.stringify(parts)).digest().subarray(0, 16);
+  bytes[6] = ((bytes[6] ?? 0) & 0x0f) | 0x80;
+  bytes[8] = ((bytes[8] ?? 0) & 0x3f) | 0x80;
+  const hex = bytes.toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/** The card's uuid: one per finding key, service and card variant. */
+export function cardUuid(secret: Buffer, key: string, serviceId: string, variant: string): string {
+  return uuidFrom(secret, ['card', key, serviceId, variant]);
+}
+
+export function suggestionUuid(secret: Buffer, card: string, index: number): string {
+  return uuidFrom(secret, ['suggestion', card, String(index)]);
+}
+
+export interface FindingKeySecret {
+  readonly secret: Buffer;
+  /** `env`: FINDING_KEY_SECRET; `persisted`: generated once and kept with the store (see README). */
+  readonly source: 'env' | 'persisted';
+}
+
+/**
+ * The configured secret, or else the one generated for this store the first time (beside the SQLite file, or in the
+ * PostgreSQL database so every replica derives the same keys).
+ */
+export async function resolveFindingKeySecret(
+  configured: string | undefined,
+  store: Pick<IssuanceStore, 'persistedFindingKeySecret'>,
+): Promise<FindingKeySecret> {
+  if (configured !== undefined) {
+    return { secret: Buffer.from(configured, 'utf8'), source: 'env' };
+  }
+  const persisted = await store.persistedFindingKeySecret(randomBytes(32).toString('base64url'));
+  return { secret: Buffer.from(persisted, 'utf8'), source: 'persisted' };
+}
