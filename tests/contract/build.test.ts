@@ -79,7 +79,7 @@ describe('the production build', () => {
     }
     expect(output).toContain('oncosign listening');
     expect(output).toContain('CDS_TRUSTED_ISSUERS is empty');
-    const port = /"port":(\d+),"publicBaseUrl"/.exec(output)?.[1];
+    const port = /"port":(\d+),/.exec(output)?.[1];
     const health = await fetch(`http://127.0.0.1:${port ?? ''}/healthz`);
     expect(health.status).toBe(200);
     child.kill('SIGTERM');
