@@ -128,6 +128,77 @@ describe('route class: every way a route is written', () => {
   });
 });
 
+describe('route class: every code of the HL7 v3 RouteOfAdministration table and the SNOMED route sets', () => {
+  it.each<[string, RouteClass]>([
+    ['IV', 'intravenous'],
+    ['IVINJ', 'intravenous'],
+    ['IVINJBOL', 'intravenous'],
+    ['IVPUSH', 'intravenous'],
+    ['IVINFUS', 'intravenous'],
+    ['IVPB', 'intravenous'],
+    ['IVDRIP', 'intravenous'],
+    ['IVFLUSH', 'intravenous'],
+    ['IA', 'intra-arterial'],
+    ['IAINJ', 'intra-arterial'],
+    ['IAINJP', 'intra-arterial'],
+    ['IAINJSP', 'intra-arterial'],
+    ['SQ', 'injection'],
+    ['SUBCUTINFUS', 'injection'],
+    ['IM', 'injection'],
+    ['IMINJ', 'injection'],
+    ['IDINJ', 'injection'],
+    ['PO', 'oral'],
+    ['NASINHL', 'other'],
+  ])('v3 %s → %s', (value, expected) => {
+    expect(administrationOf(withRoute(code(V3, value))).route).toBe(expected);
+  });
+
+  it.each<[string, RouteClass]>([
+    ['47625008', 'intravenous'],
+    ['255560000', 'intravenous'],
+    ['58100008', 'intra-arterial'],
+    ['34206005', 'injection'],
+    ['263887005', 'injection'],
+    ['78421000', 'injection'],
+    ['26643006', 'oral'],
+  ])('SNOMED %s → %s', (value, expected) => {
+    expect(administrationOf(withRoute(code(SNOMED, value))).route).toBe(expected);
+  });
+
+  it.each<[string, RouteClass]>([
+    ['IV', 'intravenous'],
+    ['IVP', 'intravenous'],
+    ['IV push', 'intravenous'],
+    ['intravenously', 'intravenous'],
+    ['Intravenous infusion', 'intravenous'],
+    ['IA', 'intra-arterial'],
+    ['intraarterial', 'intra-arterial'],
+    ['SC', 'injection'],
+    ['SQ', 'injection'],
+    ['Sub-Q', 'injection'],
+    ['subcut', 'injection'],
+    ['subcutaneous', 'injection'],
+    ['subcutaneously', 'injection'],
+    ['IM', 'injection'],
+    ['intramuscular', 'injection'],
+    ['intramuscularly', 'injection'],
+    ['oral', 'oral'],
+    ['orally', 'oral'],
+    ['by mouth', 'oral'],
+    ['Ivermectin route', 'other'],
+    ['Scalp', 'other'],
+    ['Import', 'other'],
+  ])('text "%s" → %s', (text, expected) => {
+    expect(administrationOf(withRoute({ text })).route).toBe(expected);
+  });
+
+  it('a coding display is read when there is no text', () => {
+    expect(
+      administrationOf(withRoute({ coding: [{ system: 'urn:local', code: 'x', display: 'by mouth' }] })).route,
+    ).toBe('oral');
+  });
+});
+
 describe('push technique', () => {
   const IV = code(SNOMED, '47625008');
   it.each<{ name: string; source: string; dosage: MedicationAdministration['dosage']; push: boolean }>([

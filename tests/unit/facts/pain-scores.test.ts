@@ -235,6 +235,62 @@ describe('pain score value, however it is sent', () => {
   });
 });
 
+describe('pain score text', () => {
+  it.each<[string, number | undefined, boolean | undefined]>([
+    ['None', undefined, false],
+    ['no pain', undefined, false],
+    ['No hurt', undefined, false],
+    ['Pain free', undefined, false],
+    ['Denies pain', undefined, false],
+    ['denies', undefined, false],
+    ['Nonexistent', undefined, true],
+    ['Severe', undefined, true],
+    ['6: moderate', 6, true],
+    ['6(moderate)', 6, true],
+    ['6/ 10', 6, true],
+    ['6 /10', 6, true],
+    ['6 out of 10', 6, true],
+    ['6.4', 6, true],
+    ['6.5/10', 7, true],
+    ['06', 6, true],
+    ['0', 0, false],
+    ['10', 10, true],
+    ['6x', undefined, true],
+    ['100', undefined, true],
+    ['  7  ', 7, true],
+  ])('valueString "%s" → score %s, pain present %s', (text, score, present) => {
+    const read = onlyScore(valued({ valueString: text }));
+    expect(read.score).toBe(score);
+    expect(read.painPresent).toBe(present);
+  });
+
+  it('a CodeableConcept answer reads its text before its displays, and skips empty ones', () => {
+    const read = onlyScore(
+      valued({
+        valueCodeableConcept: {
+          text: ' ',
+          coding: [
+            { system: LOINC, code: 'x' },
+            { system: LOINC, code: 'LA10139-6', display: '7' },
+          ],
+        },
+      }),
+    );
+    expect(read.score).toBe(7);
+    const withText = onlyScore(
+      valued({ valueCodeableConcept: { text: '3', coding: [{ system: LOINC, code: 'LA10139-6', display: '7' }] } }),
+    );
+    expect(withText.score).toBe(3);
+    const empty = onlyScore(valued({ valueCodeableConcept: { coding: [{ system: LOINC, code: 'x' }] } }));
+    expect(empty).toMatchObject({ score: undefined, painPresent: undefined, display: undefined });
+  });
+
+  it('valueQuantity wins over valueString; a quantity without a value falls through to the string', () => {
+    expect(onlyScore(valued({ valueQuantity: { value: 2 }, valueString: '8' })).score).toBe(2);
+    expect(onlyScore(valued({ valueQuantity: { unit: '{score}' }, valueString: '8' })).score).toBe(8);
+  });
+});
+
 describe('instrument and status', () => {
   it('the instrument is known from LOINC even when a local flowsheet code comes first (README "epic")', () => {
     const score = onlyScore(

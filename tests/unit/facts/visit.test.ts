@@ -246,6 +246,46 @@ describe('visit kind: every place a record says what the visit is', () => {
   });
 });
 
+describe('visit kind: every telehealth modifier and type wording', () => {
+  it.each(['95', 'GT', 'GQ', 'FQ', '93'])('modifier %s on the E/M line makes the visit telehealth', (modifier) => {
+    const visit = factsOf([aClaim([{ code: '99213', modifiers: [modifier] }])], localVisit()).visit;
+    expect([...visit.kinds]).toEqual(['telehealth-em']);
+  });
+
+  it.each(['25', 'GC'])('modifier %s on the E/M line leaves it an office visit', (modifier) => {
+    const visit = factsOf([aClaim([{ code: '99213', modifiers: [modifier] }])], localVisit()).visit;
+    expect([...visit.kinds]).toEqual(['office-em']);
+  });
+
+  it.each<[string, VisitKind]>([
+    ['Office Visit', 'office-em'],
+    ['Clinic Visit', 'office-em'],
+    ['Oncology office visit - established', 'office-em'],
+    ['Telehealth', 'telehealth-em'],
+    ['Telemedicine', 'telehealth-em'],
+    ['Video Visit', 'telehealth-em'],
+    ['Virtual Visit', 'telehealth-em'],
+    ['Telehealth office visit', 'telehealth-em'],
+    ['Office', 'other'],
+    ['Visit', 'other'],
+    ['Postoffice visits', 'other'],
+  ])('type text "%s" → %s', (text, kind) => {
+    expect([...factsOf([], anEncounter({ type: [{ text }] })).visit.kinds]).toEqual([kind]);
+  });
+
+  it('type display (no text) is read too', () => {
+    const encounter = anEncounter({
+      type: [{ coding: [{ system: EPIC_DEPT_TYPE, code: '2', display: 'Telemedicine' }] }],
+    });
+    expect([...factsOf([], encounter).visit.kinds]).toEqual(['telehealth-em']);
+  });
+
+  it('the same E/M in type and on a Procedure is evidence twice, once per place', () => {
+    const visit = factsOf([aCode('em', '99213')], anEncounter({ type: [concept(CPT, '99213')] })).visit;
+    expect(visit.evidence).toEqual(['Procedure/em', 'Encounter/enc-1']);
+  });
+});
+
 describe('visit status, reference and reasons', () => {
   it.each([
     ['in-progress', false],
