@@ -1,4 +1,4 @@
-import type { Resource } from 'fhir/r4.js';
+import type { ChargeItem, Claim, Resource } from 'fhir/r4.js';
 import { describe, expect, it } from 'vitest';
 import type { BilledCode } from '../../../src/facts/billed-codes.js';
 import { anEncounter, concept, CPT, HCPCS } from '../../helpers/builders.js';
@@ -19,6 +19,9 @@ const seen = (c: BilledCode): Seen => ({
   reference: c.reference,
   source: c.source,
 });
+
+const claimWith = (fields: Partial<Claim>): Claim => ({ ...aClaim(['96413']), ...fields });
+const chargeWith = (fields: Partial<ChargeItem>): ChargeItem => ({ ...aChargeItem('X'), ...fields });
 
 describe('billed codes: every place a code is written', () => {
   it.each<{ name: string; source: string; resources: readonly Resource[]; expected: readonly Seen[] }>([
@@ -120,6 +123,79 @@ describe('billed codes: every place a code is written', () => {
     },
   ])('$name ($source)', ({ resources, expected }) => {
     expect(factsOf(resources).codes.all.map(seen)).toEqual(expected);
+  });
+
+  it.each<{ name: string; resources: readonly Resource[]; code: string; modifiers: readonly string[] }>([
+    {
+      name: 'appended modifier without separator "0521F8P"',
+      resources: [aCode('p', '0521F8P')],
+      code: '0521F',
+      modifiers: ['8P'],
+    },
+    {
+      name: 'a plain five-character code is not split',
+      resources: [aCode('p', '96413')],
+      code: '96413',
+      modifiers: [],
+    },
+    { name: 'a six-character code is not split', resources: [aCode('p', '964131')], code: '964131', modifiers: [] },
+    {
+      name: 'modifier coding wins over its text; a coding without code falls back to text; empty text is dropped',
+      resources: [
+        claimWith({
+          item: [
+            {
+              sequence: 1,
+              productOrService: concept(CPT, '96413'),
+              modifier: [
+                { coding: [{ code: '59' }], text: 'XS' },
+                { coding: [{ system: 'urn:x' }], text: 'jw' },
+                { text: '  ' },
+                {},
+              ],
+            },
+          ],
+        }),
+      ],
+      code: '96413',
+      modifiers: ['59', 'JW'],
+    },
+    {
+      name: 'ChargeItem.code carrying a CPT code itself (no extension)',
+      resources: [chargeWith({ extension: [], code: concept(CPT, '96413') })],
+      code: '96413',
+      modifiers: [],
+    },
+  ])('$name', ({ resources, code, modifiers }) => {
+    const [first, ...rest] = factsOf(resources).codes.all;
+    expect(rest).toEqual([]);
+    expect(first?.code).toBe(code);
+    expect(first?.modifiers).toEqual(modifiers);
+  });
+
+  it('malformed Oracle extensions are ignored, well-formed ones beside them read', () => {
+    const charge = aChargeItem('96413', { modifiers: ['25'] });
+    const malformed: ChargeItem = {
+      ...charge,
+      extension: [
+        ...(charge.extension ?? []),
+        { url: 'https://fhir-ehr.cerner.com/r4/StructureDefinition/modifier-code' },
+        {
+          url: 'https://fhir-ehr.cerner.com/r4/StructureDefinition/modifier-code',
+          extension: [
+            { url: 'priority', valueCodeableConcept: { coding: [{ code: 'GT' }] } },
+            { url: 'code', valueCodeableConcept: { text: 'no coding' } },
+            { url: 'code', valueCodeableConcept: { coding: [{ system: 'urn:x' }] } },
+          ],
+        },
+        {
+          url: 'https://fhir-ehr.cerner.com/r4/StructureDefinition/other',
+          extension: [{ url: 'code', valueCodeableConcept: { coding: [{ code: '95' }] } }],
+        },
+      ],
+    };
+    const codes = factsOf([malformed]).codes.all;
+    expect(codes.map((c) => [c.code, c.modifiers])).toEqual([['96413', ['25']]]);
   });
 
   it('Encounter.type codes are codes of the encounter', () => {

@@ -1,7 +1,15 @@
-import type { CodeableConcept, Condition, Encounter, MedicationAdministration, Procedure, Resource } from 'fhir/r4.js';
+import type {
+  CodeableConcept,
+  Condition,
+  Encounter,
+  Extension,
+  MedicationAdministration,
+  Procedure,
+  Resource,
+} from 'fhir/r4.js';
 import { describe, expect, it } from 'vitest';
 import { anEncounter, concept, ICD10, SNOMED } from '../../helpers/builders.js';
-import { aChargeItem, factsOf, terminology } from '../../helpers/facts.js';
+import { aChargeItem, factsOf, ORACLE_PRIORITY, terminology } from '../../helpers/facts.js';
 import { aClaim } from '../../helpers/inf-builders.js';
 import { conditionFact } from '../../../src/facts/diagnoses.js';
 
@@ -346,6 +354,42 @@ describe("the encounter's diagnoses in billed order", () => {
       aChargeItem('J9045', { id: 'c2', reasons: [[PRIMARY, 2]] }),
     ];
     expect(ranked(resources)).toEqual([[PRIMARY, 1, 'ChargeItem/c1']]);
+  });
+
+  it('ChargeItem reason priority as valueInteger counts; a fractional or foreign-url priority is no rank', () => {
+    const reason = (code: string, extension: Extension[]): CodeableConcept => ({
+      coding: [{ system: ICD10, code }],
+      extension,
+    });
+    const charge = {
+      ...aChargeItem('96413', { id: 'c1' }),
+      reason: [
+        reason(PAIN, [{ url: ORACLE_PRIORITY, valueInteger: 2 }]),
+        reason(Z51, [{ url: ORACLE_PRIORITY, valueInteger: 1 }]),
+        reason(PRIMARY, [{ url: ORACLE_PRIORITY, valueDecimal: 0.5, valueInteger: 1.5 }]),
+        reason('C79.51', [{ url: 'urn:other', valueUnsignedInt: 0 }]),
+      ],
+    };
+    expect(ranked([charge])).toEqual([
+      [Z51, 1, 'ChargeItem/c1'],
+      [PAIN, 2, 'ChargeItem/c1'],
+      [PRIMARY, undefined, 'ChargeItem/c1'],
+      ['C79.51', undefined, 'ChargeItem/c1'],
+    ]);
+  });
+
+  it('an unranked ChargeItem reason is replaced by the same code ranked on another ChargeItem', () => {
+    const resources = [
+      aChargeItem('96413', { id: 'c1', reasons: [[PRIMARY, undefined]] }),
+      aChargeItem('J9045', { id: 'c2', reasons: [[PRIMARY, 3]] }),
+    ];
+    expect(ranked(resources)).toEqual([[PRIMARY, 3, 'ChargeItem/c2']]);
+  });
+
+  it('ChargeItem reasons without ICD-10-CM are skipped; then Encounter.diagnosis decides', () => {
+    const charge = { ...aChargeItem('96413', { id: 'c1' }), reason: [concept(SNOMED, '254637007')] };
+    const encounter = anEncounter({ diagnosis: [{ condition: { reference: 'Condition/dx-1' }, rank: 1 }] });
+    expect(ranked([charge, diagnosisOf('dx-1', PRIMARY)], encounter)).toEqual([[PRIMARY, 1, 'Condition/dx-1']]);
   });
 
   it('Encounter.diagnosis given unordered is sorted by rank (US Core / Epic)', () => {
