@@ -245,6 +245,7 @@ describe('pain score text', () => {
     ['denies', undefined, false],
     ['Nonexistent', undefined, true],
     ['Severe', undefined, true],
+    ['  Severe  ', undefined, true],
     ['6: moderate', 6, true],
     ['6(moderate)', 6, true],
     ['6/ 10', 6, true],
@@ -262,6 +263,8 @@ describe('pain score text', () => {
     const read = onlyScore(valued({ valueString: text }));
     expect(read.score).toBe(score);
     expect(read.painPresent).toBe(present);
+    // What the card quotes: the score on its scale, else the words as written, trimmed.
+    expect(read.display).toBe(score !== undefined ? `${String(score)}/10` : text.trim());
   });
 
   it('a CodeableConcept answer reads its text before its displays, and skips empty ones', () => {
