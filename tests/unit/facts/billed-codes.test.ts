@@ -348,6 +348,26 @@ describe('billed codes: links to the administrations they bill', () => {
     expect(link([aChargeItem('96413')], 'ChargeItem/charge-96413')).toEqual({ administrations: [], link: undefined });
   });
 
+  it('an administration that is part of another Procedure is not linked to this one', () => {
+    const resources = [
+      anAdministration('ma-1', { start: 30, partOf: ['Procedure/other'] }),
+      aCode('p', '96413', { performedAt: 0 }),
+    ];
+    expect(link(resources)).toEqual({ administrations: [], link: undefined });
+  });
+
+  it('a ChargeItem without service bills no administration, even with one in the encounter', () => {
+    expect(link([anAdministration('ma-1'), aChargeItem('96413')], 'ChargeItem/charge-96413')).toEqual({
+      administrations: [],
+      link: undefined,
+    });
+  });
+
+  it('ChargeItem modifier codes are trimmed and upper-cased, blank ones dropped', () => {
+    const codes = factsOf([aChargeItem('99213', { modifiers: [' gt ', ' '] })]).codes.all;
+    expect(codes.map((c) => c.modifiers)).toEqual([['GT']]);
+  });
+
   it('an administration that did not happen is never linked', () => {
     const resources = [
       anAdministrationWith({ id: 'ma-x', status: 'not-done' }),

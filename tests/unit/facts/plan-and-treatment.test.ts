@@ -210,6 +210,46 @@ describe('pain plan evidence', () => {
     expect([...planOf(resources)]).toEqual(evidence);
   });
 
+  it.each<{ name: string; resources: readonly Resource[]; evidence: readonly string[] }>([
+    {
+      name: 'CarePlan addressing a Condition that was not sent',
+      resources: [aCarePlan({ addresses: [{ reference: 'Condition/missing' }] })],
+      evidence: [],
+    },
+    {
+      name: 'CarePlan activity by reference only (no detail)',
+      resources: [aCarePlan({ activity: [{ reference: { reference: 'ServiceRequest/x' } }] })],
+      evidence: [],
+    },
+    {
+      name: 'CarePlan activity detail without code',
+      resources: [aCarePlan({ activity: [{ detail: { status: 'scheduled' } }] })],
+      evidence: [],
+    },
+    {
+      name: 'referral without a code, for G89.3 by reasonCode',
+      resources: [
+        (() => {
+          const { code: _c, ...r } = aReferral({ reasonCode: [concept(ICD10, 'G89.3')] });
+          return r;
+        })(),
+      ],
+      evidence: ['ServiceRequest/sr-1'],
+    },
+    {
+      name: 'Procedure without a code',
+      resources: [
+        (() => {
+          const { code: _c, ...p } = aCodedProcedure('x', { id: 'nc' });
+          return p;
+        })(),
+      ],
+      evidence: [],
+    },
+  ])('$name', ({ resources, evidence }) => {
+    expect([...planOf(resources)]).toEqual(evidence);
+  });
+
   it('the same evidence named twice is listed once', () => {
     const claim = aDraftClaim([{ code: '0521F' }]);
     expect([...planOf([aCodedProcedure('0521F'), claim, aCodedProcedure('0521F')])]).toEqual([
@@ -341,6 +381,11 @@ describe('chemotherapy events', () => {
   ])('$name ($source)', ({ resources, events }) => {
     const found = factsOf(resources, aVisit()).chemotherapyEvents.map((e) => [e.reference, e.day] as const);
     expect(found).toEqual(events);
+  });
+
+  it('a completed Procedure without a code is no chemotherapy', () => {
+    const { code: _c, ...procedure } = aChemo(-10);
+    expect(factsOf([procedure], aVisit()).chemotherapyEvents).toEqual([]);
   });
 
   it('cancer treatment today: antineoplastic given, chemo administration and RT delivery codes', () => {
