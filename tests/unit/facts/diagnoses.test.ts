@@ -77,6 +77,17 @@ describe('ICD-10-CM code, however it is written', () => {
       icd10: 'C50.912',
     },
     {
+      name: 'a local (IMO) code first, ICD-10-CM second',
+      source: 'README "epic" (Epic sends its own code beside the standard ones)',
+      code: {
+        coding: [
+          { system: 'urn:oid:2.16.840.1.113883.3.247.1.1', code: '123' },
+          { system: ICD10, code: 'C50.912' },
+        ],
+      },
+      icd10: 'C50.912',
+    },
+    {
       name: 'Oracle per-tenant BillCodes-ICD system',
       source: 'README "cerner" (ChargeItem reason)',
       code: concept('https://fhir.cerner.com/ec2458f2-1e24-41c8-b71b-0e701af7583d/CodeSystem/BillCodes-ICD', 'C50.912'),
@@ -376,6 +387,14 @@ describe("the encounter's diagnoses in billed order", () => {
       [PRIMARY, undefined, 'ChargeItem/c1'],
       ['C79.51', undefined, 'ChargeItem/c1'],
     ]);
+  });
+
+  it('the same code at the same priority on two ChargeItems keeps the first', () => {
+    const resources = [
+      aChargeItem('96413', { id: 'c1', reasons: [[PRIMARY, 1]] }),
+      aChargeItem('J9045', { id: 'c2', reasons: [[PRIMARY, 1]] }),
+    ];
+    expect(ranked(resources)).toEqual([[PRIMARY, 1, 'ChargeItem/c1']]);
   });
 
   it('an unranked ChargeItem reason is replaced by the same code ranked on another ChargeItem', () => {
