@@ -320,7 +320,11 @@ export class Terminology {
           keys.add(`${system.uri}|${normaliseCode(code, system.normalise)}`);
           // An RxNorm ingredient's display is its name ("carboplatin"); products carry strengths and forms.
           if (system.uri === RXNORM && display !== undefined && !/\d/.test(display)) {
-            ingredientNames.add(display.toLowerCase());
+            const name = display.toLowerCase();
+            ingredientNames.add(name);
+            // An ingredient code names itself: carboplatin as RxNorm 40048 and as J9045 are the same drug.
+            const key = `${system.uri}|${normaliseCode(code, system.normalise)}`;
+            this.ingredients.set(key, [...new Set([...(this.ingredients.get(key) ?? []), name])].sort());
           }
         }
       } else {
