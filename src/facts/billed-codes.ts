@@ -1,5 +1,5 @@
 import type { Coding, Procedure } from 'fhir/r4.js';
-import { dateTimeSpan, toInterval } from '../fhir/intervals.js';
+import { dateTimeSpan } from '../fhir/intervals.js';
 import { referenceKey, type PatientSnapshot } from '../fhir/snapshot.js';
 import type { Terminology, ValueSetId } from '../terminology/terminology.js';
 import type { AdministrationFact } from './administrations.js';
@@ -230,9 +230,4 @@ export function billedCodeList(
       snapshot.thisEncounter.claims.some((c) => (c.item ?? []).length > 0) ||
       all.some((c) => c.reference.startsWith('ChargeItem/')),
   };
-}
-
-/** The performed time of a procedure as an interval (for same-day checks). */
-export function performedInterval(procedure: Procedure): ReturnType<typeof toInterval> {
-  return toInterval(procedure.performedDateTime, procedure.performedPeriod);
 }

@@ -241,7 +241,7 @@ export class EncounterFacts {
     return this.snapshot.carePlans;
   }
 
-  /** This encounter's Procedures (performed services) that were not cancelled before they happened. */
+  /** This encounter's Procedures (performed services), as recorded. */
   get procedures(): readonly Procedure[] {
     return this.snapshot.thisEncounter.procedures;
   }
