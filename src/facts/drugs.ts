@@ -157,13 +157,14 @@ export function drugIdentity(user: MedicationUser, snapshot: PatientSnapshot, te
     ...allTextOf(concepts),
     ...(source.reference?.display !== undefined ? [source.reference.display] : []),
   ];
-  const codedIngredients = codings.flatMap((c) => terminology.ingredientsOf(c) ?? []).map((n) => n.toLowerCase());
+  // One spelling for every name, whichever source it came from ("ado-trastuzumab" in a map, "ado trastuzumab" in text).
+  const codedIngredients = codings.flatMap((c) => terminology.ingredientsOf(c) ?? []).map(words);
   const namesFound = [...new Set([...codedIngredients, ...texts.flatMap((t) => namesIn(t, index))])].sort();
   const namedSets = new Set(namesFound.flatMap((n) => [...(index.byName.get(words(n))?.sets ?? [])]));
   const byName = (valueSet: ValueSetId): boolean => codedClass === undefined && namedSets.has(valueSet);
 
   const drugClass = codedClass ?? CLASS_ORDER.find(([, valueSet]) => namedSets.has(valueSet))?.[0] ?? 'unknown';
-  const active = namesFound.filter((n) => !terminology.ingredientNames('hydration-fluid').has(n));
+  const active = namesFound.filter((n) => !index.byName.get(n)?.sets.has('hydration-fluid'));
   const firstKnown = codings.map((c) => terminology.normalise(c)).find((c) => c !== undefined);
   return {
     name: nameOf(source, namesFound),
