@@ -36,6 +36,7 @@ import { visitFacts, type VisitFacts } from './visit.js';
 class PatientFacts {
   private administrationMap: Map<MedicationAdministration, AdministrationFact> | undefined;
   private conditionMap: Map<Condition, ConditionFact> | undefined;
+  private conditionList: ConditionFact[] | undefined;
   private scores: PainScore[] | undefined;
   private orderList: OrderFact[] | undefined;
   private chemotherapy: ChemotherapyEvent[] | undefined;
@@ -63,6 +64,11 @@ class PatientFacts {
       this.conditionMap.set(condition, fact);
     }
     return fact;
+  }
+
+  get conditions(): readonly ConditionFact[] {
+    this.conditionList ??= this.snapshot.conditions.map((c) => this.condition(c));
+    return this.conditionList;
   }
 
   get painScores(): readonly PainScore[] {
@@ -117,6 +123,8 @@ export class EncounterFacts {
   private coding: EncounterCoding | undefined;
   private cancers: ConditionFact[] | undefined;
   private plan: string[] | undefined;
+  private antineoplastics: AdministrationFact[] | undefined;
+  private treatmentToday: string[] | undefined;
 
   constructor(
     readonly snapshot: PatientSnapshot,
@@ -140,7 +148,8 @@ export class EncounterFacts {
 
   /** Antineoplastic drugs given in this encounter. */
   get antineoplasticsGiven(): readonly AdministrationFact[] {
-    return this.administrations.filter((a) => a.drug.drugClass === 'antineoplastic');
+    this.antineoplastics ??= this.administrations.filter((a) => a.drug.drugClass === 'antineoplastic');
+    return this.antineoplastics;
   }
 
   /** Every CPT/HCPCS (and visit-type) code documented on the encounter. */
@@ -169,7 +178,7 @@ export class EncounterFacts {
 
   /** Every condition of the patient, normalised. */
   get conditions(): readonly ConditionFact[] {
-    return this.snapshot.conditions.map((c) => this.patient.condition(c));
+    return this.patient.conditions;
   }
 
   /** The encounter's ICD-10-CM diagnoses in billed order, with the DX rules' questions. */
@@ -217,23 +226,26 @@ export class EncounterFacts {
 
   /** Plan-of-care evidence for pain documented at this visit (PAIN-003). */
   get painPlanEvidence(): readonly string[] {
-    const today = new Set(this.snapshot.thisEncounter.medicationRequests);
-    this.plan ??= painPlanEvidence(
-      this.snapshot,
-      this.terminology,
-      this.patient.orders.filter((o) => today.has(o.request)),
-      this.codes.all,
-    );
+    if (!this.plan) {
+      const today = new Set(this.snapshot.thisEncounter.medicationRequests);
+      this.plan = painPlanEvidence(
+        this.snapshot,
+        this.terminology,
+        this.patient.orders.filter((o) => today.has(o.request)),
+        this.codes.all,
+      );
+    }
     return this.plan;
   }
 
   /** Cancer-directed treatment in this encounter: antineoplastic given, chemo administration or RT delivery coded. */
   get cancerTreatmentToday(): readonly string[] {
-    return [
+    this.treatmentToday ??= [
       ...this.antineoplasticsGiven.map((a) => a.reference),
       ...this.codes.in('chemotherapy-administration-code').map((c) => c.reference),
       ...this.codes.in('radiation-delivery').map((c) => c.reference),
     ];
+    return this.treatmentToday;
   }
 
   /** The patient's care plans (treatment intent, plan of care). */
