@@ -4,7 +4,7 @@ export default defineConfig({
   test: {
     include: ['tests/**/*.test.ts'],
     environment: 'node',
-    globalSetup: ['tests/helpers/postgres-cluster.ts'],
+    globalSetup: ['test-support/postgres-cluster.ts'],
     testTimeout: 20_000,
     hookTimeout: 60_000,
     // Integration tests start loopback servers; two workers match the two cores here.

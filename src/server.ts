@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, loadConfig } from './config/environment.js';
 import { errorCode } from './errors.js';
 import { createLogger } from './observability/logger.js';
 import { StartupError, createService } from './service.js';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { CdsCard } from '../cds/types.js';
-import type { FeedbackLoopConfig } from '../config.js';
+import type { FeedbackLoopConfig } from '../config/environment.js';
 import type { Engine } from '../engine.js';
 import { errorCode } from '../errors.js';
 import type { Curate } from '../http/invoke.js';

@@ -1,4 +1,4 @@
-import type { StoreConfig } from '../config.js';
+import type { StoreConfig } from '../config/environment.js';
 import { openPostgresStore } from './postgres-store.js';
 import { openSqliteStore } from './sqlite-store.js';
 import type { Store } from './store.js';

@@ -2,9 +2,9 @@ import type { KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { z } from 'zod';
-import { errorCode } from './errors.js';
-import { importPinnedKeys, PinnedKeyError } from './http/pinned-keys.js';
-import { isAllowedOutboundUrl } from './net.js';
+import { errorCode } from '../errors.js';
+import { importPinnedKeys, PinnedKeyError } from '../http/pinned-keys.js';
+import { isAllowedOutboundUrl } from '../net.js';
 
 // Strict: a misspelt "jwksFile" must stop start-up, not quietly leave the issuer unpinned.
 const trustedIssuerSchema = z.strictObject({
@@ -141,7 +141,7 @@ export interface Config {
   readonly corsOrigins: '*' | readonly string[];
   /** Development only (the public CDS Hooks sandbox sends fhirServer without a token). */
   readonly allowUnauthenticatedFhir: boolean;
-  /** Per-site rule switches, thresholds and card budget (src/site-config.ts); undefined: catalogue defaults. */
+  /** Per-site rule switches, thresholds and card budget (src/config/site-file.ts); undefined: catalogue defaults. */
   readonly siteConfigPath: string | undefined;
   /** Service and feedback calls per issuer (and tenant) per minute; above it, 429 with Retry-After. */
   readonly rateLimitPerMinute: number;

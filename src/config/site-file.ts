@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { ConfigError } from './config.js';
-import type { Rule, RuleId } from './rules/types.js';
-import { ruleSettingsSchema, type RuleSettings } from './rules/settings.js';
+import { ConfigError } from './environment.js';
+import type { Rule, RuleId } from '../rules/types.js';
+import { ruleSettingsSchema, type RuleSettings } from './rule-settings.js';
 
 /*
  * Per-site configuration: which rules run and how (active, shadow, off), the thresholds they use, the card budget
