@@ -11,5 +11,12 @@ export default defineConfig({
     maxWorkers: 2,
     reporters: ['default', 'json'],
     outputFile: { json: 'test-results/vitest.json' },
+    // Only with --coverage (`npm run test:coverage`): which source lines the whole suite runs, by V8's own counters.
+    coverage: {
+      provider: 'v8',
+      include: ['src/**/*.ts'],
+      reportsDirectory: 'coverage',
+      reporter: ['text-summary', 'html', 'json-summary'],
+    },
   },
 });
