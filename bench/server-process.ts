@@ -6,7 +6,7 @@
  */
 import type { AddressInfo } from 'node:net';
 import express from 'express';
-import { loadConfig } from '../src/config.js';
+import { loadConfig } from '../src/config/environment.js';
 import { createLogger } from '../src/observability/logger.js';
 import { createService } from '../src/service.js';
 

@@ -1,4 +1,4 @@
-import type { Config } from './config.js';
+import type { Config } from './config/environment.js';
 import { createTokenVerifier } from './http/auth.js';
 import { createApp, type AppHandle } from './http/app.js';
 import { createKeyResolver } from './http/jwks.js';

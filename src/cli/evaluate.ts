@@ -4,6 +4,7 @@ import { CdsError } from '../errors.js';
 import { invokeService, type InvokeTelemetry } from '../http/invoke.js';
 import { describeIssues, hookRequestSchema } from '../http/schemas.js';
 import { formatCards } from './print-cards.js';
+import { CLI_FHIR_TIMEOUT_MS } from '../config/limits.js';
 
 export interface CommandResult {
   readonly exitCode: number;
@@ -52,7 +53,7 @@ export async function evaluateRequestFile(
       parsed.data,
       {
         engine,
-        fhirTimeoutMs: options.fhirTimeoutMs ?? 10_000,
+        fhirTimeoutMs: options.fhirTimeoutMs ?? CLI_FHIR_TIMEOUT_MS,
         allowUnauthenticatedFhir: true,
         now: options.now ?? (() => new Date()),
       },

@@ -5,7 +5,7 @@ import { rateLimit as expressRateLimit } from 'express-rate-limit';
 import helmet from 'helmet';
 import type { CdsService } from '../cds/services.js';
 import type { Engine } from '../engine.js';
-import type { Config } from '../config.js';
+import type { Config } from '../config/environment.js';
 import type { FeedbackLoop } from '../feedback/card-memory.js';
 import { CdsError, errorCode, operationOutcomeFor } from '../errors.js';
 import { createConcurrencyLimit } from '../fhir/concurrency.js';

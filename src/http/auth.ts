@@ -1,6 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
-import type { TrustedIssuer } from '../config.js';
+import type { TrustedIssuer } from '../config/environment.js';
 import { CdsError } from '../errors.js';
 import { KeyLookupError, type KeyResolver } from './jwks.js';
 import type { ReplayGuard } from './replay-guard.js';
