@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import { ConfigError, loadConfig } from './config.js';
 import { errorCode } from './errors.js';
 import { createLogger } from './observability/logger.js';
-import { StartupError, createService } from './service.js';
+import { StartupError, createService } from './wiring.js';
 
 /** How long in-flight calls get to finish after SIGTERM before connections are cut. */
 const DRAIN_TIMEOUT_MS = 10_000;
