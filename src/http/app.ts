@@ -14,9 +14,11 @@ import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import { StoreUnavailableError, type Store } from '../store/store.js';
 import { AuthError, type TokenVerifier, type VerifiedClient } from './auth.js';
-import { invokeService, type InvokeTelemetry } from './invoke.js';
+
 import { buildOpenApiDocument } from './openapi.js';
-import { describeIssues, feedbackRequestSchema, hookRequestSchema } from './schemas.js';
+import { parseHookRequest, type HookRequestDeps } from '../cds/hook-request.js';
+import { invokeService, NO_TELEMETRY, type InvokeTelemetry } from '../cds/invoke.js';
+import { describeIssues, feedbackRequestSchema } from '../cds/schemas.js';
 
 export interface AppDeps {
   readonly config: Config;
@@ -263,35 +265,33 @@ export function createApp(deps: AppDeps): AppHandle {
     jsonBody,
     async (req, res) => {
       const service = serviceOf(res);
-      const parsed = hookRequestSchema.safeParse(req.body);
-      if (!parsed.success) {
-        const { message, expression } = describeIssues(parsed.error);
-        throw new CdsError('INVALID_REQUEST', message, expression);
-      }
-      locals(res).hookInstance = parsed.data.hookInstance;
-      const telemetry: InvokeTelemetry = {
-        fired: [],
-        failed: [],
-        skipped: [],
-        data: [],
-        invalidResources: new Map(),
-      };
-      locals(res).telemetry = telemetry;
-      try {
-        const client = locals(res).client as VerifiedClient;
-        const curate = deps.feedbackLoop.curatorFor({
-          serviceId: service.id,
-          hookInstance: parsed.data.hookInstance,
-          issuer: client.iss,
-          ...(client.tenant !== undefined ? { tenant: client.tenant } : {}),
-        });
-        const response = await invokeService(service, parsed.data, { ...invokeDeps, curate }, telemetry);
-        sendJson(res, 200, JSON.stringify(response));
-        for (const card of response.cards) {
-          metrics.cards.inc({ rule: card.source.topic.code, indicator: card.indicator });
+      const parsed = parseHookRequest(service, req.body, hookRequestDeps);
+      if (!parsed.ok) {
+        if (parsed.hookInstance !== undefined) {
+          // Once the body is a hook request, its log line names the call, with what it did (nothing yet).
+          locals(res).hookInstance = parsed.hookInstance;
+          locals(res).telemetry = NO_TELEMETRY;
         }
-      } finally {
-        recordInvocationMetrics(telemetry);
+        throw parsed.error;
+      }
+      const { request } = parsed;
+      locals(res).hookInstance = request.hookInstance;
+      const client = locals(res).client as VerifiedClient;
+      const curate = deps.feedbackLoop.curatorFor({
+        serviceId: service.id,
+        hookInstance: request.hookInstance,
+        issuer: client.iss,
+        ...(client.tenant !== undefined ? { tenant: client.tenant } : {}),
+      });
+      const invocation = await invokeService(service, request, { ...invokeDeps, curate });
+      locals(res).telemetry = invocation.telemetry;
+      recordInvocationMetrics(invocation.telemetry);
+      if (!invocation.ok) {
+        throw invocation.error;
+      }
+      sendJson(res, 200, JSON.stringify(invocation.response));
+      for (const card of invocation.response.cards) {
+        metrics.cards.inc({ rule: card.source.topic.code, indicator: card.indicator });
       }
     },
   );
@@ -418,15 +418,13 @@ export function createApp(deps: AppDeps): AppHandle {
   });
 
   const fhirLimit = createConcurrencyLimit(config.fhirMaxConcurrency);
-  const invokeDeps = {
-    engine,
-    fhirTimeoutMs: config.fhirTimeoutMs,
+  const hookRequestDeps: HookRequestDeps = {
     allowUnauthenticatedFhir: config.allowUnauthenticatedFhir,
-    now,
     fhirReaderFor:
       deps.fhirReaderFor ??
       ((baseUrl: string, token: string | undefined) => createFhirReader(baseUrl, token, fhirLimit)),
   };
+  const invokeDeps = { engine, fhirTimeoutMs: config.fhirTimeoutMs, now };
 
   function recordInvocationMetrics(telemetry: InvokeTelemetry): void {
     for (const rule of telemetry.failed) {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { feedbackRequestSchema, hookRequestSchema } from './schemas.js';
+import { feedbackRequestSchema, hookRequestSchema } from '../cds/schemas.js';
 
 const operationOutcome = { $ref: '#/components/schemas/OperationOutcome' };
 const errorResponse = (description: string) => ({
