@@ -4,7 +4,7 @@ import { loadConfig } from '../src/config/environment.js';
 import { startLocalIssuer, type LocalIssuer } from '../src/devtools/local-issuer.js';
 import { closeServer } from '../src/devtools/servers.js';
 import { createLogger } from '../src/observability/logger.js';
-import { createService } from '../src/service.js';
+import { createService } from '../src/wiring.js';
 
 export interface LoopbackService {
   readonly issuer: LocalIssuer;

@@ -9,7 +9,7 @@ import { loadConfig } from '../src/config/environment.js';
 import { startLocalIssuer, type LocalIssuer } from '../src/devtools/local-issuer.js';
 import { closeServer } from '../src/devtools/servers.js';
 import { createLogger } from '../src/observability/logger.js';
-import { createService, type Service } from '../src/service.js';
+import { createService, type Service } from '../src/wiring.js';
 import { anEncounter, anInfusion, searchset } from '../test-support/builders.js';
 
 /*

@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { loadConfig } from '../src/config/environment.js';
 import { createLogger } from '../src/observability/logger.js';
-import { createService } from '../src/service.js';
+import { createService } from '../src/wiring.js';
 
 const [mode = 'service', portText = '0'] = process.argv.slice(2);
 const port = Number(portText);

@@ -17,7 +17,7 @@ import { startLocalIssuer } from '../src/devtools/local-issuer.js';
 import { loadFhirResources, startMemoryFhirServer } from '../src/devtools/memory-fhir-server.js';
 import { createLogger } from '../src/observability/logger.js';
 import { projectPath } from '../src/paths.js';
-import { createService } from '../src/service.js';
+import { createService } from '../src/wiring.js';
 import type { CdsCard } from '../src/cds/types.js';
 import { formatCards } from '../src/cli/print-cards.js';
 

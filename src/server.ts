@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import { ConfigError, loadConfig } from './config/environment.js';
 import { errorCode } from './errors.js';
 import { createLogger } from './observability/logger.js';
-import { StartupError, createService } from './service.js';
+import { StartupError, createService } from './wiring.js';
 import {
   DRAIN_IDLE_SWEEP_INTERVAL_MS,
   DRAIN_TIMEOUT_MS,

@@ -7,7 +7,7 @@ import { loadConfig, type Config } from '../src/config/environment.js';
 import { startLocalIssuer, type LocalIssuer, type SigningAlgorithm } from '../src/devtools/local-issuer.js';
 import { createLogger } from '../src/observability/logger.js';
 import { allRules } from '../src/rules/index.js';
-import { createService, type Service } from '../src/service.js';
+import { createService, type Service } from '../src/wiring.js';
 
 export const PUBLIC_BASE_URL = 'https://oncosign.test';
 

@@ -3,7 +3,7 @@ import type { CdsCard } from '../cds/types.js';
 import type { FeedbackLoopConfig } from '../config/environment.js';
 import type { Engine } from '../engine.js';
 import { errorCode } from '../errors.js';
-import type { Curate } from '../http/invoke.js';
+import type { Curate } from '../cds/invoke.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { Finding, RuleId } from '../rules/types.js';
@@ -148,7 +148,7 @@ export function createFeedbackLoop(deps: FeedbackLoopDeps): FeedbackLoop {
   }
 
   function curatorFor(call: CallIdentity): Curate {
-    return async (findings, subject, telemetry) => {
+    return async (findings, subject) => {
       const fullSubject = {
         issuer: call.issuer,
         ...(call.tenant !== undefined ? { tenant: call.tenant } : {}),
@@ -164,12 +164,12 @@ export function createFeedbackLoop(deps: FeedbackLoopDeps): FeedbackLoop {
       const remembered = await lookup(active.filter((k) => memoryApplies(k.finding.ruleId)).map((k) => k.key));
       const suppressed = active.filter((k) => remembered.has(k.key));
       const shown = active.filter((k) => !remembered.has(k.key));
-      telemetry.suppressed = suppressed.map((k) => k.finding.ruleId);
-      telemetry.shadow = shadow.map((k) => k.finding.ruleId);
       const byFinding = new Map(shown.map((k) => [k.finding, k]));
 
       return {
         findings: shown.map((k) => k.finding),
+        suppressed: suppressed.map((k) => k.finding.ruleId),
+        shadow: shadow.map((k) => k.finding.ruleId),
         identify(finding) {
           const k = byFinding.get(finding);
           // Only findings passed above are rendered; the fallback keeps a uuid unique if that ever changes.

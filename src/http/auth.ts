@@ -4,7 +4,7 @@ import type { TrustedIssuer } from '../config/environment.js';
 import { CdsError } from '../errors.js';
 import { KeyLookupError, type KeyResolver } from './jwks.js';
 import type { ReplayGuard } from './replay-guard.js';
-import { isStorableText } from './schemas.js';
+import { isStorableText } from '../cds/schemas.js';
 
 /*
  * CDS Hooks 2.0 "Trusting CDS Clients" (https://cds-hooks.hl7.org/2.0/#trusting-cds-clients): the EHR signs a JWT

@@ -21,7 +21,7 @@ import {
 } from '../../src/devtools/memory-fhir-server.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { projectPath, projectRoot } from '../../src/paths.js';
-import { createService, type Service } from '../../src/service.js';
+import { createService, type Service } from '../../src/wiring.js';
 import {
   SANDBOX_BUILD,
   SANDBOX_ISS,

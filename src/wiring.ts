@@ -25,11 +25,6 @@ const JWKS_TIMEOUT_MS = 2_000;
 const STORE_WARNING_INTERVAL_MS = 60_000;
 
 /**
- * Wires the service from configuration. The engine (discovery, card templates, terminology, site rules) is loaded
- * and validated, and the store opened and migrated, before anything listens, so a bad file or an unreachable
- * database stops start-up instead of failing a clinician's call later.
- */
-/**
  * Start-up could not complete. `stage` says which part failed, so the caller can say what is wrong: a data or
  * configuration file (the message names the file, rule id or field), or the store (only the driver's code, as a
  * store error's message can quote the connection string).
@@ -47,6 +42,11 @@ export class StartupError extends Error {
   }
 }
 
+/**
+ * Wires the service from configuration. The engine (discovery, card templates, terminology, site rules) is loaded
+ * and validated, and the store opened and migrated, before anything listens, so a bad file or an unreachable
+ * database stops start-up instead of failing a clinician's call later.
+ */
 export async function createService(
   config: Config,
   logger: Logger,
