@@ -11,6 +11,7 @@ import { loadEngine, type Engine } from './engine.js';
 import { errorCode } from './errors.js';
 import { createFeedbackLoop, type FeedbackLoop } from './feedback/card-memory.js';
 import { resolveFindingKeySecret } from './feedback/finding-key.js';
+import { JWKS_TIMEOUT_MS, STORE_WARNING_INTERVAL_MS } from './config/limits.js';
 
 export interface Service extends AppHandle {
   /** Closing it first lets the issuance records already started finish, and stops the retention sweep. */
@@ -18,11 +19,6 @@ export interface Service extends AppHandle {
   readonly metrics: Metrics;
   readonly feedbackLoop: FeedbackLoop;
 }
-
-/** How long a JWKS fetch may take before the call is refused (401); keys are cached, so this is rare. */
-const JWKS_TIMEOUT_MS = 2_000;
-/** While the store is failing, one log line per kind per this interval (the metric counts every call). */
-const STORE_WARNING_INTERVAL_MS = 60_000;
 
 /**
  * Start-up could not complete. `stage` says which part failed, so the caller can say what is wrong: a data or

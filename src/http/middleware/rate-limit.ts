@@ -3,6 +3,7 @@ import { rateLimit as expressRateLimit } from 'express-rate-limit';
 import { CdsError } from '../../errors.js';
 import { sendError } from './errors.js';
 import { requestState } from './request-context.js';
+import { RATE_LIMIT_WINDOW_MS } from '../../config/limits.js';
 
 /**
  * Per calling issuer (and tenant), after authentication: EHR traffic arrives from a few egress addresses, so an IP
@@ -11,7 +12,7 @@ import { requestState } from './request-context.js';
  */
 export function rateLimitPerIssuer(callsPerMinute: number): RequestHandler {
   return expressRateLimit({
-    windowMs: 60_000,
+    windowMs: RATE_LIMIT_WINDOW_MS,
     limit: callsPerMinute,
     standardHeaders: 'draft-7',
     legacyHeaders: false,

@@ -2,6 +2,7 @@ import cors from 'cors';
 import type { RequestHandler } from 'express';
 import helmet from 'helmet';
 import type { Config } from '../../config/environment.js';
+import { CORS_PREFLIGHT_MAX_AGE_SECONDS } from '../../config/limits.js';
 
 /**
  * Security headers on every answer: a response of ours loads nothing and is framed nowhere, and other origins may
@@ -24,6 +25,6 @@ export function cdsHooksCors(corsOrigins: Config['corsOrigins']): RequestHandler
     methods: ['GET', 'POST', 'OPTIONS'],
     allowedHeaders: ['Authorization', 'Content-Type', 'Accept', 'X-Request-Id'],
     exposedHeaders: ['X-Request-Id'],
-    maxAge: 600,
+    maxAge: CORS_PREFLIGHT_MAX_AGE_SECONDS,
   });
 }
