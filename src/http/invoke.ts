@@ -1,4 +1,4 @@
-import type { CdsService } from '../cds/services.js';
+import { dataRequirements, type CdsService } from '../cds/services.js';
 import type { CardIds } from '../cds/cards.js';
 import type { CdsCard, CdsResponse } from '../cds/types.js';
 import { CdsError } from '../errors.js';
@@ -124,8 +124,7 @@ export async function invokeService(
   const reader = readerFor(request, deps);
 
   const gathered = await gatherData({
-    service,
-    context: request.context,
+    requirements: dataRequirements(service, request.context),
     prefetch: request.prefetch,
     reader,
     timeoutMs: deps.fhirTimeoutMs,
