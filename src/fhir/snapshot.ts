@@ -18,6 +18,7 @@ import {
   type SnapshotResourceMap,
   type SnapshotResourceType,
 } from './resources.js';
+import { patientOf, referenceKey } from './references.js';
 import { dayOf, parseInstant } from './time.js';
 
 /** The clinical and billing resources a rule reads, by type. */
@@ -103,36 +104,6 @@ export interface SnapshotBuildReport {
 }
 
 const ignoredStatuses = new Set(['entered-in-error']);
-/** A longer reference is not one a FHIR server writes; it is not resolved (and never scanned). */
-const MAX_REFERENCE_LENGTH = 2048;
-const resourceTypeName = /^[A-Z][A-Za-z]{1,63}$/;
-const fhirIdPattern = /^[A-Za-z0-9\-.]{1,64}$/;
-
-/** `Type/id` for any reference spelling we can resolve locally without a network call. */
-export function referenceKey(reference: string | undefined): string | undefined {
-  if (reference === undefined || reference === '' || reference.length > MAX_REFERENCE_LENGTH) {
-    return undefined;
-  }
-  if (reference.startsWith('urn:uuid:') || reference.startsWith('urn:oid:')) {
-    return reference;
-  }
-  // Split, not a regex searched from every position: untrusted references can be long (no super-linear scan).
-  const parts = reference.split('/');
-  const historyAt = parts.length >= 4 && parts[parts.length - 2] === '_history' ? parts.length - 2 : parts.length;
-  const type = parts[historyAt - 2];
-  const id = parts[historyAt - 1];
-  return type !== undefined && id !== undefined && resourceTypeName.test(type) && fhirIdPattern.test(id)
-    ? `${type}/${id}`
-    : undefined;
-}
-
-function subjectOf(resource: SnapshotResource): string | undefined {
-  if (resource.resourceType === 'Patient') {
-    return `Patient/${resource.id ?? ''}`;
-  }
-  const subject = 'subject' in resource ? resource.subject : 'patient' in resource ? resource.patient : undefined;
-  return referenceKey(subject?.reference);
-}
 
 function encounterLinkOf(resource: SnapshotResource): string | undefined {
   switch (resource.resourceType) {
@@ -252,7 +223,7 @@ export function indexPatient(input: Omit<SnapshotInput, 'encounterId'>): Patient
   let otherPatientResources = 0;
   const byKey = new Map<string, SnapshotResource>();
   for (const { resource, key } of checked) {
-    const subject = canonicalKey(subjectOf(resource));
+    const subject = patientOf(resource, canonicalKey);
     if (subject !== undefined && subject !== patientKey) {
       otherPatientResources += 1;
       continue;
