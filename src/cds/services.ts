@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { DataRequirement } from '../fhir/gather.js';
-import { isSnapshotResourceType, type SnapshotResourceType } from '../fhir/resources.js';
+import { isSnapshotResourceType, type SnapshotResourceType } from '../fhir/resource-types.js';
 import { projectPath } from '../paths.js';
 
 /*

@@ -1,4 +1,4 @@
-import type { SnapshotResourceType } from './resources.js';
+import type { SnapshotResourceType } from './resource-types.js';
 import { bundleEntries, nextLink, type FhirReader } from './fhir-server-source.js';
 import type { SourcedResource } from './snapshot.js';
 
