@@ -14,6 +14,7 @@ import { randomUUID } from 'node:crypto';
 import type { Encounter, Patient } from 'fhir/r4.js';
 import { loadConfig } from '../src/config/environment.js';
 import { startLocalIssuer } from '../src/devtools/local-issuer.js';
+import { patientIdOf } from '../src/fhir/references.js';
 import { loadFhirResources, startMemoryFhirServer } from '../src/devtools/memory-fhir-server.js';
 import { createLogger } from '../src/observability/logger.js';
 import { projectPath } from '../src/paths.js';
@@ -86,7 +87,7 @@ console.log(
 );
 
 for (const encounter of encounters) {
-  const patientId = encounter.subject?.reference?.replace(/^Patient\//, '') ?? '';
+  const patientId = patientIdOf(encounter) ?? '';
   const path = '/cds-services/oncology-encounter-sign';
   const response = await fetch(`${base}${path}`, {
     method: 'POST',

@@ -4,7 +4,8 @@
  */
 import { loadFhirResources } from '../src/devtools/memory-fhir-server.js';
 import { groupByPatient } from '../src/fhir/grouping.js';
-import { focusSnapshot, indexPatient } from '../src/fhir/snapshot.js';
+import { focusSnapshot } from '../src/fhir/focus.js';
+import { indexPatient } from '../src/fhir/patient-index.js';
 import { projectPath } from '../src/paths.js';
 import { evaluateSnapshot } from '../src/rules/evaluate.js';
 import { allRules } from '../src/rules/index.js';

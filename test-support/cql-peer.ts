@@ -16,8 +16,9 @@ import type { PatientSource } from 'cql-exec-fhir';
 import type { Bundle, Resource, ValueSet } from 'fhir/r4.js';
 import { loadFhirResources } from '../src/devtools/memory-fhir-server.js';
 import { groupByPatient } from '../src/fhir/grouping.js';
-import type { SnapshotResourceType } from '../src/fhir/resources.js';
-import { indexPatient, type SourcedResource } from '../src/fhir/snapshot.js';
+import type { SnapshotResourceType } from '../src/fhir/resource-types.js';
+import { indexPatient } from '../src/fhir/patient-index.js';
+import type { SourcedResource } from '../src/fhir/snapshot.js';
 import {
   evaluateCms157,
   noPopulations,

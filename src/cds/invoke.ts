@@ -1,4 +1,4 @@
-import type { CdsService } from './services.js';
+import { dataRequirements, type CdsService } from './services.js';
 import type { CardIds } from './cards.js';
 import type { ParsedHookRequest } from './hook-request.js';
 import type { CdsCard, CdsResponse } from './types.js';
@@ -80,8 +80,7 @@ export async function invokeService(
   const telemetry: Recorded = { ...NO_TELEMETRY };
   try {
     const gathered = await gatherData({
-      service,
-      context: request.context,
+      requirements: dataRequirements(service, request.context),
       prefetch: request.prefetch,
       reader: request.reader,
       timeoutMs: deps.fhirTimeoutMs,

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { isSnapshotResourceType, type SnapshotResourceType } from '../fhir/resources.js';
+import type { DataRequirement } from '../fhir/gather.js';
+import { isSnapshotResourceType, type SnapshotResourceType } from '../fhir/resource-types.js';
 import { projectPath } from '../paths.js';
 
 /*
@@ -117,4 +118,14 @@ export function expandTemplate(template: string, context: Readonly<Record<string
     const value = context[field];
     return typeof value === 'string' ? encodeURIComponent(value) : '';
   });
+}
+
+/** What a call to the service needs, with each prefetch template's query filled in from the call's context. */
+export function dataRequirements(service: CdsService, context: Readonly<Record<string, unknown>>): DataRequirement[] {
+  return service.prefetch.map(({ key, resourceType, required, template }) => ({
+    key,
+    resourceType,
+    required,
+    query: expandTemplate(template, context),
+  }));
 }

@@ -1,6 +1,7 @@
 import type { Coding, Procedure } from 'fhir/r4.js';
 import { dateTimeSpan } from '../fhir/intervals.js';
-import { referenceKey, type PatientSnapshot } from '../fhir/snapshot.js';
+import { referenceKey } from '../fhir/references.js';
+import type { PatientSnapshot } from '../fhir/snapshot.js';
 import type { Terminology, ValueSetId } from '../terminology/terminology.js';
 import type { AdministrationFact } from './administrations.js';
 

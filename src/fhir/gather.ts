@@ -1,8 +1,4 @@
-// eslint-disable-next-line no-restricted-imports -- fixed by the snapshot branch
-import type { CdsService, PrefetchTemplate } from '../cds/services.js';
-// eslint-disable-next-line no-restricted-imports -- fixed by the snapshot branch
-import { expandTemplate } from '../cds/services.js';
-import type { SnapshotResourceType } from './resources.js';
+import type { SnapshotResourceType } from './resource-types.js';
 import { bundleEntries, nextLink, type FhirReader } from './fhir-server-source.js';
 import type { SourcedResource } from './snapshot.js';
 
@@ -24,9 +20,20 @@ export interface GatheredData {
   readonly missingRequired: readonly KeyOutcome[];
 }
 
+/**
+ * One piece of data a call needs, as the service declares it: the prefetch key that may carry it, the resource type
+ * it holds, whether the call can be answered without it, and the FHIR query that reads it when the EHR did not
+ * prefetch it (its `{{context.x}}` tokens already filled in by the caller).
+ */
+export interface DataRequirement {
+  readonly key: string;
+  readonly resourceType: SnapshotResourceType;
+  readonly required: boolean;
+  readonly query: string;
+}
+
 export interface GatherInput {
-  readonly service: CdsService;
-  readonly context: Readonly<Record<string, unknown>>;
+  readonly requirements: readonly DataRequirement[];
   /** The request's prefetch object; a key may be absent, null, an OperationOutcome, a Bundle or a resource. */
   readonly prefetch: Readonly<Record<string, unknown>> | undefined;
   /** Absent when the request has no fhirServer (or one we may not call): missing keys are then unavailable. */
@@ -51,45 +58,45 @@ function resourceTypeOf(value: unknown): string | undefined {
 export async function gatherData(input: GatherInput): Promise<GatheredData> {
   const resources: SourcedResource[] = [];
   const outcomes: KeyOutcome[] = [];
-  const toFetch: PrefetchTemplate[] = [];
-  const paginated: { template: PrefetchTemplate; next: string }[] = [];
+  const toFetch: DataRequirement[] = [];
+  const paginated: { requirement: DataRequirement; next: string }[] = [];
 
-  for (const template of input.service.prefetch) {
+  for (const requirement of input.requirements) {
     const prefetch = input.prefetch ?? {};
-    const present = Object.hasOwn(prefetch, template.key);
-    const value = present ? prefetch[template.key] : undefined;
+    const present = Object.hasOwn(prefetch, requirement.key);
+    const value = present ? prefetch[requirement.key] : undefined;
     if (present && value === null) {
-      outcomes.push({ key: template.key, resourceType: template.resourceType, source: 'prefetch-null' });
+      outcomes.push({ key: requirement.key, resourceType: requirement.resourceType, source: 'prefetch-null' });
       continue;
     }
     const type = resourceTypeOf(value);
     if (type === undefined || type === 'OperationOutcome') {
-      toFetch.push(template);
+      toFetch.push(requirement);
       continue;
     }
     if (type === 'Bundle') {
       resources.push(...bundleEntries(value as Parameters<typeof bundleEntries>[0]));
       const next = nextLink(value as Parameters<typeof nextLink>[0]);
       if (next !== undefined) {
-        paginated.push({ template, next });
+        paginated.push({ requirement, next });
         continue;
       }
     } else {
       resources.push({ resource: value });
     }
-    outcomes.push({ key: template.key, resourceType: template.resourceType, source: 'prefetch' });
+    outcomes.push({ key: requirement.key, resourceType: requirement.resourceType, source: 'prefetch' });
   }
 
   const unavailable = new Set<SnapshotResourceType>();
-  const markUnavailable = (template: PrefetchTemplate, reason: string, fetchAttempted = false): void => {
+  const markUnavailable = (requirement: DataRequirement, reason: string, fetchAttempted = false): void => {
     outcomes.push({
-      key: template.key,
-      resourceType: template.resourceType,
+      key: requirement.key,
+      resourceType: requirement.resourceType,
       source: 'unavailable',
       reason,
       fetchAttempted,
     });
-    unavailable.add(template.resourceType);
+    unavailable.add(requirement.resourceType);
   };
 
   const reader = input.reader;
@@ -97,34 +104,34 @@ export async function gatherData(input: GatherInput): Promise<GatheredData> {
     toFetch.forEach((t) => {
       markUnavailable(t, 'not in prefetch and no FHIR server to ask');
     });
-    paginated.forEach(({ template }) => {
-      markUnavailable(template, 'prefetch was paginated and no FHIR server to ask');
+    paginated.forEach(({ requirement }) => {
+      markUnavailable(requirement, 'prefetch was paginated and no FHIR server to ask');
     });
   } else if (toFetch.length > 0 || paginated.length > 0) {
     const signal = AbortSignal.timeout(input.timeoutMs);
     const jobs = [
-      ...toFetch.map((template) => ({ template, url: expandTemplate(template.template, input.context) })),
-      ...paginated.map(({ template, next }) => ({ template, url: next })),
+      ...toFetch.map((requirement) => ({ requirement, url: requirement.query })),
+      ...paginated.map(({ requirement, next }) => ({ requirement, url: next })),
     ];
     const settled = await Promise.allSettled(jobs.map((job) => reader.readAll(job.url, signal)));
     settled.forEach((result, i) => {
-      const template = (jobs[i] as (typeof jobs)[number]).template;
+      const requirement = (jobs[i] as (typeof jobs)[number]).requirement;
       if (result.status === 'fulfilled') {
         resources.push(...result.value);
         outcomes.push({
-          key: template.key,
-          resourceType: template.resourceType,
+          key: requirement.key,
+          resourceType: requirement.resourceType,
           source: 'fhir-server',
           fetchAttempted: true,
         });
       } else {
-        markUnavailable(template, result.reason instanceof Error ? result.reason.message : 'FHIR read failed', true);
+        markUnavailable(requirement, result.reason instanceof Error ? result.reason.message : 'FHIR read failed', true);
       }
     });
   }
 
   const missingRequired = outcomes.filter(
-    (o) => o.source === 'unavailable' && input.service.prefetch.some((t) => t.key === o.key && t.required),
+    (o) => o.source === 'unavailable' && input.requirements.some((r) => r.key === o.key && r.required),
   );
   return { resources, unavailable, outcomes, missingRequired };
 }

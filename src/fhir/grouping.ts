@@ -1,25 +1,12 @@
+import { patientOf, referenceKey } from './references.js';
 import type { SourcedResource } from './snapshot.js';
-import { referenceKey } from './snapshot.js';
 
 /*
  * Splits a mixed set of resources (bundles, NDJSON exports) into patients, for retrospective evaluation. A resource
- * belongs to the patient its subject/patient reference names; Patient resources to themselves. urn:uuid references
+ * belongs to the patient `patientOf` says (its subject/patient reference; a Patient to itself). urn:uuid references
  * (Synthea transactions) are resolved through the fullUrls seen. Resources naming no patient (Medication,
  * Organization, Practitioner) go to every patient, since medications are referenced from administrations.
  */
-
-function patientReferenceOf(resource: Record<string, unknown>): string | undefined {
-  if (resource.resourceType === 'Patient') {
-    return typeof resource.id === 'string' ? `Patient/${resource.id}` : undefined;
-  }
-  for (const field of ['subject', 'patient']) {
-    const value = resource[field] as { reference?: unknown } | undefined;
-    if (typeof value?.reference === 'string') {
-      return value.reference;
-    }
-  }
-  return undefined;
-}
 
 export interface PatientResources {
   readonly patientId: string;
@@ -41,8 +28,7 @@ export function groupByPatient(resources: readonly SourcedResource[]): PatientRe
     if (typeof r !== 'object' || r === null) {
       continue;
     }
-    const raw = patientReferenceOf(r as Record<string, unknown>);
-    const key = raw === undefined ? undefined : (aliases.get(raw) ?? referenceKey(raw));
+    const key = patientOf(r, (reference) => aliases.get(reference) ?? referenceKey(reference));
     if (key === undefined || !key.startsWith('Patient/')) {
       shared.push(sourced);
       continue;

@@ -74,10 +74,6 @@ export function dayNumber(ms: number): number {
   return Math.floor(ms / DAY_MS);
 }
 
-export function addDays(ms: number, days: number): number {
-  return ms + days * DAY_MS;
-}
-
 /**
  * The calendar day a FHIR dateTime falls on, in the offset it was written with, as an interval: a clinic's "visit
  * date" is its local date, not the UTC one (an 18:30 -05:00 visit is on the same date until local midnight).

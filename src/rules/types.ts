@@ -1,6 +1,6 @@
 import type { FhirResource } from 'fhir/r4.js';
 import type { EncounterFacts } from '../facts/encounter-facts.js';
-import type { SnapshotResourceType } from '../fhir/resources.js';
+import type { SnapshotResourceType } from '../fhir/resource-types.js';
 import type { Terminology } from '../terminology/terminology.js';
 import type { RuleSettings } from '../config/rule-settings.js';
 

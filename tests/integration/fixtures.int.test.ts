@@ -1,7 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadFhirResources } from '../../src/devtools/memory-fhir-server.js';
 import { groupByPatient, type PatientResources } from '../../src/fhir/grouping.js';
-import { focusSnapshot, indexPatient } from '../../src/fhir/snapshot.js';
+import { focusSnapshot } from '../../src/fhir/focus.js';
+import { indexPatient } from '../../src/fhir/patient-index.js';
 import { evaluateCms157, isCancer } from '../../src/measures/cms157.js';
 import { evaluateSnapshot } from '../../src/rules/evaluate.js';
 import { allRules } from '../../src/rules/index.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { indexPatient } from '../../src/fhir/snapshot.js';
+import { indexPatient } from '../../src/fhir/patient-index.js';
 import { anEncounter, anInfusion } from '../../test-support/builders.js';
 
 /* indexPatient's `resourceTypes`: a caller that reads only some types (a measure) does not pay for the others. */

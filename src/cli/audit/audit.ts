@@ -6,7 +6,10 @@ import { EVIDENCE_EXTENSION, type CdsCard } from '../../cds/types.js';
 import type { Engine } from '../../engine.js';
 import type { RuleId } from '../../rules/types.js';
 import { listFhirFiles, readFhirFile, type SkippedInput } from '../../fhir/fhir-files.js';
-import { focusSnapshot, indexPatient, referenceKey, type SourcedResource } from '../../fhir/snapshot.js';
+import { patientIdOf, referenceKey } from '../../fhir/references.js';
+import { focusSnapshot } from '../../fhir/focus.js';
+import { indexPatient } from '../../fhir/patient-index.js';
+import type { SourcedResource } from '../../fhir/snapshot.js';
 import { evaluateSnapshot } from '../../rules/evaluate.js';
 import { computeBurden, type Burden } from './burden.js';
 import { writeHtmlReport } from './report-html.js';
@@ -56,15 +59,6 @@ function csvField(value: string): string {
   return /[",\n\r]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
 }
 
-function patientOf(resource: Resource): string | undefined {
-  if (resource.resourceType === 'Patient') {
-    return resource.id;
-  }
-  const holder = resource as { subject?: { reference?: string }; patient?: { reference?: string } };
-  const key = referenceKey(holder.subject?.reference ?? holder.patient?.reference);
-  return key?.startsWith('Patient/') === true ? key.slice('Patient/'.length) : undefined;
-}
-
 function medicationReferences(resources: readonly SourcedResource[]): string[] {
   const keys = new Set<string>();
   for (const { resource } of resources) {
@@ -100,7 +94,7 @@ export async function runAudit(
       const batch: Resource[] = [];
       const flush = db.transaction((resources: readonly Resource[]) => {
         for (const resource of resources) {
-          const patient = patientOf(resource);
+          const patient = patientIdOf(resource);
           if (patient !== undefined) {
             stage.run(patient, JSON.stringify(resource));
           } else if (resource.id !== undefined) {

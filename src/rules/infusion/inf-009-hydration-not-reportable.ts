@@ -1,5 +1,5 @@
 import { SYSTEM } from '../../terminology/systems.js';
-import { referenceKey } from '../../fhir/snapshot.js';
+import { referenceKey } from '../../fhir/references.js';
 import type { Rule } from '../types.js';
 import { isIntravascular, overlapInTime, type AdministrationFact } from '../../facts/administrations.js';
 import { isHydrationReportable } from './time-rules.js';

@@ -1,18 +1,3 @@
-import type {
-  CarePlan,
-  Condition,
-  Encounter,
-  FhirResource,
-  Medication,
-  MedicationAdministration,
-  MedicationRequest,
-  Observation,
-  Patient,
-  Procedure,
-  ServiceRequest,
-  Claim,
-  ChargeItem,
-} from 'fhir/r4.js';
 import { z } from 'zod';
 
 /*
@@ -40,7 +25,8 @@ const quantity = z.looseObject({
 const base = { resourceType: z.string(), id: z.string().optional() };
 const extensions = z.array(z.looseObject({ url: z.string(), valueQuantity: quantity.optional() })).optional();
 
-const schemas = {
+/** One schema per snapshot resource type; `resource-types.ts` says what else the snapshot knows about each. */
+export const schemas = {
   Patient: z.looseObject({ ...base }),
   Encounter: z.looseObject({
     ...base,
@@ -239,53 +225,3 @@ const schemas = {
     extension: z.array(z.looseObject({ url: z.string() })).optional(),
   }),
 };
-
-/** The resource types a snapshot holds; everything else in a request is ignored. */
-export type SnapshotResourceType = keyof typeof schemas;
-export const SNAPSHOT_RESOURCE_TYPES = Object.keys(schemas) as readonly SnapshotResourceType[];
-
-export interface SnapshotResourceMap {
-  Patient: Patient;
-  Encounter: Encounter;
-  Condition: Condition;
-  Procedure: Procedure;
-  MedicationAdministration: MedicationAdministration;
-  Medication: Medication;
-  Observation: Observation;
-  CarePlan: CarePlan;
-  MedicationRequest: MedicationRequest;
-  ServiceRequest: ServiceRequest;
-  Claim: Claim;
-  ChargeItem: ChargeItem;
-}
-
-export type SnapshotResource = SnapshotResourceMap[SnapshotResourceType];
-
-export function isSnapshotResourceType(type: string): type is SnapshotResourceType {
-  return Object.hasOwn(schemas, type);
-}
-
-export type Checked =
-  { readonly ok: true; readonly resource: SnapshotResource } | { readonly ok: false; readonly resourceType: string };
-
-/**
- * Checks one untrusted value. Unknown types come back as not ok with their type name (or `unknown`), so callers can
- * count and skip them; they never throw.
- */
-export function checkResource(value: unknown): Checked | undefined {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    return { ok: false, resourceType: 'unknown' };
-  }
-  const type = (value as { resourceType?: unknown }).resourceType;
-  if (typeof type !== 'string') {
-    return { ok: false, resourceType: 'unknown' };
-  }
-  if (!isSnapshotResourceType(type)) {
-    return undefined;
-  }
-  const parsed = schemas[type].safeParse(value);
-  // The schema has checked every element the rules read; the rest of the resource is FHIR JSON as sent.
-  return parsed.success
-    ? { ok: true, resource: parsed.data as unknown as FhirResource as SnapshotResource }
-    : { ok: false, resourceType: type };
-}
