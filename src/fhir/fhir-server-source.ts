@@ -1,6 +1,7 @@
 import { Client } from 'fhir-kit-client';
 import type { ConcurrencyLimit } from './concurrency.js';
 import type { SourcedResource } from './snapshot.js';
+import { MAX_SEARCH_PAGES } from '../config/limits.js';
 
 /**
  * Reads from the EHR's FHIR server (the CDS Hooks fallback when prefetch lacks data), with the bearer token the EHR
@@ -20,8 +21,6 @@ export class FhirReadError extends Error {
     super(message);
   }
 }
-
-export const MAX_SEARCH_PAGES = 20;
 
 interface BundleLike {
   resourceType: 'Bundle';
