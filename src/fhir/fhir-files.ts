@@ -3,6 +3,7 @@ import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Bundle, BundleEntry, Resource } from 'fhir/r4.js';
+import { MAX_FHIR_FILE_ERROR_LENGTH } from '../config/limits.js';
 
 /*
  * Reading FHIR data files: Bundles (transaction, batch, collection, searchset) and Bulk Data NDJSON exports, from
@@ -200,5 +201,5 @@ function isBundle(resource: Resource): resource is Bundle {
 
 function errorMessage(err: unknown): string {
   const message = err instanceof Error ? err.message : String(err);
-  return message.length > 200 ? `${message.slice(0, 200)}…` : message;
+  return message.length > MAX_FHIR_FILE_ERROR_LENGTH ? `${message.slice(0, MAX_FHIR_FILE_ERROR_LENGTH)}…` : message;
 }
