@@ -70,10 +70,10 @@ const round2 = (n: number) => Math.round(n * 100) / 100;
 const auditRatios = auditRuns.map((a, i) => (parseRuns[i]?.seconds ?? NaN) / a.seconds);
 const audit = {
   encounters: auditRuns[0]?.encounters ?? 0,
-  seconds: median(auditRuns.map((a) => a.seconds)),
+  seconds: Math.round(median(auditRuns.map((a) => a.seconds)) * 1000) / 1000,
   encountersPerSecond: median(auditRuns.map((a) => a.encountersPerSecond)),
   peakRssMb: Math.max(...auditRuns.map((a) => a.peakRssMb)),
-  readParseSeconds: median(parseRuns.map((p) => p.seconds)),
+  readParseSeconds: Math.round(median(parseRuns.map((p) => p.seconds)) * 1000) / 1000,
   readParseEncountersPerSecond: Math.round((auditRuns[0]?.encounters ?? 0) / median(parseRuns.map((p) => p.seconds))),
   readParsePeakRssMb: Math.max(...parseRuns.map((p) => p.peakRssMb)),
   ratio: {
