@@ -229,9 +229,7 @@ function matches(part: Part, frame: CallFrame): boolean {
 }
 
 const callerName = (name: string): string =>
-  name.startsWith('app.ts') || name.startsWith('JSON response') || name.startsWith('access log')
-    ? 'http/app.ts'
-    : name.replace(/^[^(]*\((.*)\)$/, '$1').replace(/^snapshot: /, '');
+  name.startsWith('app.ts') || name.startsWith('access log') ? 'http/app.ts' : name;
 
 /** The part a stack (leaf first) belongs to. */
 export function classify(stack: readonly CallFrame[]): string {
