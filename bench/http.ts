@@ -206,12 +206,12 @@ export interface HttpBenchResult {
 }
 
 export async function runHttpBench(
-  options: { duration?: number; connections?: number; rounds?: number } = {},
+  options: { duration?: number; connections?: number; rounds?: number; openLoopSeconds?: number } = {},
 ): Promise<HttpBenchResult> {
   const duration = options.duration ?? 4;
   const connections = options.connections ?? 10;
   const rounds = options.rounds ?? 5;
-  const openLoopSeconds = options.duration !== undefined ? options.duration * 2 : 10;
+  const openLoopSeconds = options.openLoopSeconds ?? 10;
   const expected = readExpectedCards();
   const checks = { small: createCardCheck(expected.small), large: createCardCheck(expected.large) };
   const issuer = await startLocalIssuer();

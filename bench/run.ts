@@ -16,7 +16,9 @@ import { runScalingBench } from './scaling.js';
 
 const quick = process.argv.includes('--quick');
 
-const http = await runHttpBench(quick ? { duration: 2, rounds: 3 } : { duration: 4, rounds: 5 });
+const http = await runHttpBench(
+  quick ? { duration: 2, rounds: 3, openLoopSeconds: 4 } : { duration: 4, rounds: 5, openLoopSeconds: 10 },
+);
 const scaling = runScalingBench();
 const peer = await runCqlPeerComparison({ rounds: quick ? 1 : 5 });
 
