@@ -20,7 +20,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import autocannon from 'autocannon';
 import { startLocalIssuer, type LocalIssuer } from '../src/devtools/local-issuer.js';
 import { projectRoot } from '../src/paths.js';
-import { freePort } from '../tests/helpers/server-process.js';
+import { freePort } from './free-port.js';
 import { createCardCheck, readExpectedCards, type CardCheck, type RequestName } from './card-check.js';
 import { openLoop } from './open-loop.js';
 import { LARGE, SMALL } from './request-fixtures.js';

@@ -26,7 +26,7 @@ import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { startLocalIssuer } from '../src/devtools/local-issuer.js';
 import { projectRoot } from '../src/paths.js';
-import { freePort } from '../tests/helpers/server-process.js';
+import { freePort } from './free-port.js';
 import { createCardCheck, readExpectedCards, type RequestName } from './card-check.js';
 import { LARGE, SMALL } from './request-fixtures.js';
 
