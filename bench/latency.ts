@@ -5,7 +5,7 @@
  * Not part of the test suite: figures depend on the machine.
  */
 import { randomUUID } from 'node:crypto';
-import { anEncounter, anInfusion, encounterSignRequest, searchset } from '../tests/helpers/builders.js';
+import { anEncounter, anInfusion, encounterSignRequest, searchset } from '../test-support/builders.js';
 import { startLoopbackService } from './loopback-service.js';
 
 const calls = Number(process.argv[2] ?? '500');

@@ -1,10 +1,10 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { loadConfig } from '../src/config.js';
+import { loadConfig } from '../src/config/environment.js';
 import { startLocalIssuer, type LocalIssuer } from '../src/devtools/local-issuer.js';
 import { closeServer } from '../src/devtools/servers.js';
 import { createLogger } from '../src/observability/logger.js';
-import { createService } from '../src/service.js';
+import { createService } from '../src/wiring.js';
 
 export interface LoopbackService {
   readonly issuer: LocalIssuer;

@@ -5,12 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FhirResource } from 'fhir/r4.js';
 import { buildFeedbackReport, writeFeedbackReport } from '../src/cli/feedback-report/report.js';
-import { loadConfig } from '../src/config.js';
+import { loadConfig } from '../src/config/environment.js';
 import { startLocalIssuer, type LocalIssuer } from '../src/devtools/local-issuer.js';
 import { closeServer } from '../src/devtools/servers.js';
 import { createLogger } from '../src/observability/logger.js';
-import { createService, type Service } from '../src/service.js';
-import { anEncounter, anInfusion, searchset } from '../tests/helpers/builders.js';
+import { createService, type Service } from '../src/wiring.js';
+import { anEncounter, anInfusion, searchset } from '../test-support/builders.js';
 
 /*
  * Override memory on a replayed day: `npx tsx bench/override-memory.ts [--encounters N] [--seed S] [--out DIR]`.

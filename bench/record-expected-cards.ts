@@ -1,7 +1,8 @@
 /*
  * npx tsx bench/record-expected-cards.ts — records the cards the service returns today to each benchmark request
  * (bench/request-fixtures.ts) in bench/expected-cards.json, uuids normalised (bench/card-check.ts). Run it only when
- * a change to the cards is intended; the benchmark fails when any response differs from this file.
+ * a change to the cards is intended (then `npx prettier --write bench/expected-cards.json`); the benchmark fails when
+ * any response differs from this file.
  */
 import { writeFileSync } from 'node:fs';
 import { cardsOf, EXPECTED_CARDS_FILE, type RequestName } from './card-check.js';

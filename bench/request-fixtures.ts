@@ -1,5 +1,5 @@
 import type { FhirResource } from 'fhir/r4.js';
-import { anEncounter, anInfusion, encounterSignRequest, searchset } from '../tests/helpers/builders.js';
+import { anEncounter, anInfusion, encounterSignRequest, searchset } from '../test-support/builders.js';
 
 /*
  * Realistic encounter-sign requests for the benchmarks, built deterministically: a patient with a few years of

@@ -12,14 +12,14 @@ import { createPublicKey, verify, type KeyObject } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { loadConfig } from '../src/config.js';
+import { loadConfig } from '../src/config/environment.js';
 import { createLogger } from '../src/observability/logger.js';
-import { createService } from '../src/service.js';
+import { createService } from '../src/wiring.js';
 
 const [mode = 'service', portText = '0'] = process.argv.slice(2);
 const port = Number(portText);
 
-/** The content types the service parses (src/http/app.ts); the body limit is the service's own, from its config. */
+/** The content types the service parses (src/http/middleware/json-body.ts); the body limit is the service's own, from its config. */
 const JSON_TYPES = ['application/json', 'application/fhir+json', 'application/*+json'];
 
 const config = loadConfig({

@@ -11,8 +11,8 @@
  * accepted twice while the database was up, or an acknowledged feedback item is missing.
  */
 import { parseArgs } from 'node:util';
-import { runDbOutageScenario } from '../tests/helpers/db-outage-scenario.js';
-import { raceAcrossRestarts, startReplicaRig, type RaceFigures } from '../tests/helpers/replica-rig.js';
+import { runDbOutageScenario } from '../test-support/db-outage-scenario.js';
+import { raceAcrossRestarts, startReplicaRig, type RaceFigures } from '../test-support/replica-rig.js';
 
 const { values } = parseArgs({
   options: {

@@ -12,12 +12,12 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import type { Encounter, Patient } from 'fhir/r4.js';
-import { loadConfig } from '../src/config.js';
+import { loadConfig } from '../src/config/environment.js';
 import { startLocalIssuer } from '../src/devtools/local-issuer.js';
 import { loadFhirResources, startMemoryFhirServer } from '../src/devtools/memory-fhir-server.js';
 import { createLogger } from '../src/observability/logger.js';
 import { projectPath } from '../src/paths.js';
-import { createService } from '../src/service.js';
+import { createService } from '../src/wiring.js';
 import type { CdsCard } from '../src/cds/types.js';
 import { formatCards } from '../src/cli/print-cards.js';
 

@@ -8,9 +8,9 @@ import { focusSnapshot, indexPatient } from '../src/fhir/snapshot.js';
 import { projectPath } from '../src/paths.js';
 import { evaluateSnapshot } from '../src/rules/evaluate.js';
 import { allRules } from '../src/rules/index.js';
-import { defaultRuleSettings } from '../src/rules/settings.js';
+import { defaultRuleSettings } from '../src/config/rule-settings.js';
 import { Terminology } from '../src/terminology/terminology.js';
-import { administrationCases } from '../tests/helpers/administration-cases.js';
+import { administrationCases } from '../test-support/administration-cases.js';
 
 const external = projectPath('..', 'shared', 'fixtures', 'external');
 const sets: Record<string, string[]> = {

@@ -1,7 +1,7 @@
 /*
  * npx tsx scripts/fuzz.ts [count=100000] — fuzzes POST /cds-services/oncology-encounter-sign on a real listening
  * server (127.0.0.1, an ephemeral port), with the generators of tests/property/fuzz.prop.test.ts
- * (tests/helpers/fuzz-arbitraries.ts). Every request carries its own valid ES384 JWT. Each case is checked for: an
+ * (test-support/fuzz-arbitraries.ts). Every request carries its own valid ES384 JWT. Each case is checked for: an
  * answer within 10 s, no 5xx, JSON (an OperationOutcome for errors) except an empty 401, a `cards` array and no null
  * in a 200, and (long strings) time linear in length. Failures are counted, not shrunk, and grouped by kind; the
  * first case of each kind is printed as its descriptor, which rebuilds the exact request. FUZZ_SEED=<n> replays a
@@ -17,8 +17,8 @@ import {
   runFuzzCase,
   type FuzzRequest,
   type FuzzResponse,
-} from '../tests/helpers/fuzz-arbitraries.js';
-import { ENCOUNTER_SIGN, startHarness } from '../tests/helpers/service-harness.js';
+} from '../test-support/fuzz-arbitraries.js';
+import { ENCOUNTER_SIGN, startHarness } from '../test-support/service-harness.js';
 
 const count = Number(process.argv[2] ?? '100000');
 if (!Number.isInteger(count) || count < 1) {

@@ -16,8 +16,8 @@ import {
   loadStories,
   resourceCount,
   type RuleComparison,
-} from '../tests/helpers/many-shapes.js';
-import { ENCOUNTER_SIGN, startHarness } from '../tests/helpers/service-harness.js';
+} from '../test-support/many-shapes.js';
+import { ENCOUNTER_SIGN, startHarness } from '../test-support/service-harness.js';
 
 interface CaseResult {
   readonly story: string;

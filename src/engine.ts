@@ -2,9 +2,9 @@ import { loadCardCatalogue, placeholdersOf, type CardCatalogue } from './cds/car
 import { loadServiceRegistry, type ServiceRegistry } from './cds/services.js';
 import type { ObservationFilter } from './fhir/snapshot.js';
 import { allRules } from './rules/index.js';
-import type { RuleSettings } from './rules/settings.js';
+import type { RuleSettings } from './config/rule-settings.js';
 import type { Rule, RuleId } from './rules/types.js';
-import { loadSiteConfig, type OverrideMemorySettings, type RuleMode } from './site-config.js';
+import { loadSiteConfig, type OverrideMemorySettings, type RuleMode } from './config/site-file.js';
 import { Terminology } from './terminology/terminology.js';
 
 /**

@@ -1,11 +1,15 @@
 import type { Server } from 'node:http';
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, loadConfig } from './config/environment.js';
 import { errorCode } from './errors.js';
 import { createLogger } from './observability/logger.js';
-import { StartupError, createService } from './service.js';
-
-/** How long in-flight calls get to finish after SIGTERM before connections are cut. */
-const DRAIN_TIMEOUT_MS = 10_000;
+import { StartupError, createService } from './wiring.js';
+import {
+  DRAIN_IDLE_SWEEP_INTERVAL_MS,
+  DRAIN_TIMEOUT_MS,
+  HEADERS_TIMEOUT_MS,
+  KEEP_ALIVE_TIMEOUT_MS,
+  REQUEST_TIMEOUT_MS,
+} from './config/limits.js';
 
 async function main(): Promise<void> {
   let config;
@@ -62,10 +66,9 @@ async function main(): Promise<void> {
       'oncosign listening',
     );
   });
-  // Above a load balancer's idle timeout (often 60 s), so the balancer, not we, closes idle connections.
-  server.keepAliveTimeout = 65_000;
-  server.headersTimeout = 66_000;
-  server.requestTimeout = 30_000;
+  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+  server.headersTimeout = HEADERS_TIMEOUT_MS;
+  server.requestTimeout = REQUEST_TIMEOUT_MS;
 
   let stopping = false;
   const shutdown = (signal: string): void => {
@@ -86,7 +89,7 @@ async function main(): Promise<void> {
       // until the forced cut: close each one as soon as it falls idle.
       const idleSweep = setInterval(() => {
         server.closeIdleConnections();
-      }, 100);
+      }, DRAIN_IDLE_SWEEP_INTERVAL_MS);
       server.close(() => {
         clearTimeout(forced);
         clearInterval(idleSweep);

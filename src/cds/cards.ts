@@ -5,9 +5,8 @@ import { projectPath } from '../paths.js';
 import type { Finding, Indicator, Rule, RuleId } from '../rules/types.js';
 import { isEvidenceReference, markdownValue, normaliseValue, plainValue, type Neighbours } from './escape.js';
 import { EVIDENCE_EXTENSION, OVERRIDE_REASON_SYSTEM, RULE_TOPIC_SYSTEM, type CdsCard } from './types.js';
+import { MAX_SUMMARY_LENGTH } from '../config/limits.js';
 
-/** CDS Hooks: summary SHALL be fewer than 140 characters; Inferno fails 140 exactly. Counted in code points. */
-export const MAX_SUMMARY_LENGTH = 139;
 const SOURCE_LABEL = 'OncoSign documentation integrity';
 const placeholder = /\{([a-zA-Z][a-zA-Z0-9]*)\}/g;
 

@@ -12,9 +12,7 @@
  * - `plainValue` (`summary`, suggestion `label`, action `description`): the normalised value with `<` and `>`
  *   replaced by ‹ and ›, so no client can mistake any part of it for an HTML tag.
  */
-
-/** The longest value, in code points, that enters a card; a longer one is cut and ends with an ellipsis. */
-export const MAX_VALUE_LENGTH = 256;
+import { MAX_VALUE_LENGTH } from '../config/limits.js';
 
 /** The template text right before and right after a placeholder (undefined at the start or end of the template). */
 export interface Neighbours {

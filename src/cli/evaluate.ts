@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import type { Engine } from '../engine.js';
+import { checkHookRequest, readHookRequest } from '../cds/hook-request.js';
+import { invokeService } from '../cds/invoke.js';
 import { CdsError } from '../errors.js';
-import { invokeService, type InvokeTelemetry } from '../http/invoke.js';
-import { describeIssues, hookRequestSchema } from '../http/schemas.js';
 import { formatCards } from './print-cards.js';
+import { CLI_FHIR_TIMEOUT_MS } from '../config/limits.js';
 
 export interface CommandResult {
   readonly exitCode: number;
@@ -29,47 +30,45 @@ export async function evaluateRequestFile(
   } catch (error) {
     return invalid(`${path}: not a readable JSON file (${error instanceof Error ? error.message : 'unknown error'})`);
   }
-  const parsed = hookRequestSchema.safeParse(body);
-  if (!parsed.success) {
-    return invalid(`${path}: not a CDS Hooks request: ${describeIssues(parsed.error).message}`);
+  // The request is read before its service is chosen, as the service is found by its hook.
+  const read = readHookRequest(body);
+  if (!read.ok) {
+    return invalid(`${path}: not a CDS Hooks request: ${read.error.message}`);
   }
   const services = [...engine.registry.services.values()];
   const service =
     options.serviceId !== undefined
       ? engine.registry.services.get(options.serviceId)
-      : services.find((s) => s.hook === parsed.data.hook);
+      : services.find((s) => s.hook === read.request.hook);
   if (!service) {
     return invalid(
       options.serviceId !== undefined
         ? `no service ${options.serviceId}; services: ${services.map((s) => s.id).join(', ')}`
-        : `no service answers hook ${parsed.data.hook}; hooks: ${services.map((s) => s.hook).join(', ')}`,
+        : `no service answers hook ${read.request.hook}; hooks: ${services.map((s) => s.hook).join(', ')}`,
     );
   }
-  const telemetry: InvokeTelemetry = { fired: [], failed: [], skipped: [], data: [], invalidResources: new Map() };
-  try {
-    const response = await invokeService(
-      service,
-      parsed.data,
-      {
-        engine,
-        fhirTimeoutMs: options.fhirTimeoutMs ?? 10_000,
-        allowUnauthenticatedFhir: true,
-        now: options.now ?? (() => new Date()),
-      },
-      telemetry,
-    );
-    const text = options.json
-      ? JSON.stringify(response)
-      : `${service.id}: ${String(response.cards.length)} card(s)\n${formatCards(response.cards)}`;
-    const notes = [
-      ...(telemetry.skipped.length > 0 ? [`rules skipped for missing data: ${telemetry.skipped.join(', ')}`] : []),
-      ...(telemetry.failed.length > 0 ? [`rules that failed: ${telemetry.failed.join(', ')}`] : []),
-    ];
-    return { exitCode: 0, stdout: `${text}\n`, stderr: notes.map((n) => `${n}\n`).join('') };
-  } catch (error) {
-    if (error instanceof CdsError) {
-      return invalid(`${path}: ${error.code}: ${error.message}`);
+  const checked = checkHookRequest(service, read.request, { allowUnauthenticatedFhir: true });
+  if (!checked.ok) {
+    return invalid(`${path}: ${checked.error.code}: ${checked.error.message}`);
+  }
+  const invocation = await invokeService(service, checked.request, {
+    engine,
+    fhirTimeoutMs: options.fhirTimeoutMs ?? CLI_FHIR_TIMEOUT_MS,
+    now: options.now ?? (() => new Date()),
+  });
+  if (!invocation.ok) {
+    if (invocation.error instanceof CdsError) {
+      return invalid(`${path}: ${invocation.error.code}: ${invocation.error.message}`);
     }
-    throw error;
+    throw invocation.error;
   }
+  const { response, telemetry } = invocation;
+  const text = options.json
+    ? JSON.stringify(response)
+    : `${service.id}: ${String(response.cards.length)} card(s)\n${formatCards(response.cards)}`;
+  const notes = [
+    ...(telemetry.skipped.length > 0 ? [`rules skipped for missing data: ${telemetry.skipped.join(', ')}`] : []),
+    ...(telemetry.failed.length > 0 ? [`rules that failed: ${telemetry.failed.join(', ')}`] : []),
+  ];
+  return { exitCode: 0, stdout: `${text}\n`, stderr: notes.map((n) => `${n}\n`).join('') };
 }

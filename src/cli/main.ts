@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig } from '../config.js';
+import { ConfigError, loadConfig } from '../config/environment.js';
 import { loadEngine } from '../engine.js';
 import { runAudit } from './audit/audit.js';
 import { evaluateRequestFile } from './evaluate.js';

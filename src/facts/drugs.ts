@@ -2,6 +2,7 @@ import type { CodeableConcept, Coding, Medication, Reference } from 'fhir/r4.js'
 import type { MedicationUser, PatientSnapshot } from '../fhir/snapshot.js';
 import type { Terminology, ValueSetId } from '../terminology/terminology.js';
 import { allTextOf } from './concepts.js';
+import { DRUG_NAME_MEMO_LIMIT } from '../config/limits.js';
 
 /*
  * Drug identity, whatever the coding. Real records name a drug in many places:
@@ -86,8 +87,6 @@ function words(text: string): string {
     .trim();
 }
 
-const MEMO_LIMIT = 10_000;
-
 /** The ingredient names (as listed in the value sets) that appear as whole words in the text. */
 function namesIn(text: string, index: NameIndex): readonly string[] {
   const cached = index.memo.get(text);
@@ -96,7 +95,7 @@ function namesIn(text: string, index: NameIndex): readonly string[] {
   }
   const padded = ` ${words(text)} `;
   const found = index.names.filter((n) => padded.includes(n.name)).map((n) => n.name.trim());
-  if (index.memo.size < MEMO_LIMIT) {
+  if (index.memo.size < DRUG_NAME_MEMO_LIMIT) {
     index.memo.set(text, found);
   }
   return found;

@@ -1,15 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import type { CdsCard } from '../cds/types.js';
-import type { FeedbackLoopConfig } from '../config.js';
+import type { FeedbackLoopConfig } from '../config/environment.js';
 import type { Engine } from '../engine.js';
 import { errorCode } from '../errors.js';
-import type { Curate } from '../http/invoke.js';
+import type { Curate } from '../cds/invoke.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { Finding, RuleId } from '../rules/types.js';
 import type { CardIssue, Disposition, FeedbackJoin, Remembered } from '../store/issuance.js';
 import { StoreUnavailableError, type FeedbackRecord, type Store } from '../store/store.js';
 import { cardUuid, findingKey, suggestionUuid } from './finding-key.js';
+import { FEEDBACK_LOOP_WARNING_INTERVAL_MS, RETENTION_SWEEP_INTERVAL_MS } from '../config/limits.js';
 
 /*
  * The service side of feedback that learns, after the rules and before the cards (src/rules/ is not touched):
@@ -24,11 +25,6 @@ import { cardUuid, findingKey, suggestionUuid } from './finding-key.js';
  * - feedback is joined to its card, or kept apart (and counted) when no card of that uuid was issued to the caller;
  * - records older than the retention are swept.
  */
-
-/** How often old issuance records and feedback are swept. */
-const SWEEP_INTERVAL_MS = 60 * 60 * 1000;
-/** While the store fails, one log line per operation per this interval (the metrics count every one). */
-const WARNING_INTERVAL_MS = 60_000;
 
 export interface CallIdentity {
   readonly serviceId: string;
@@ -87,7 +83,7 @@ export function createFeedbackLoop(deps: FeedbackLoopDeps): FeedbackLoop {
 
   const warn = (operation: string, error: unknown, message: string): void => {
     const at = Date.now();
-    if (at - (lastWarned.get(operation) ?? -Infinity) < WARNING_INTERVAL_MS) {
+    if (at - (lastWarned.get(operation) ?? -Infinity) < FEEDBACK_LOOP_WARNING_INTERVAL_MS) {
       return;
     }
     lastWarned.set(operation, at);
@@ -152,7 +148,7 @@ export function createFeedbackLoop(deps: FeedbackLoopDeps): FeedbackLoop {
   }
 
   function curatorFor(call: CallIdentity): Curate {
-    return async (findings, subject, telemetry) => {
+    return async (findings, subject) => {
       const fullSubject = {
         issuer: call.issuer,
         ...(call.tenant !== undefined ? { tenant: call.tenant } : {}),
@@ -168,12 +164,12 @@ export function createFeedbackLoop(deps: FeedbackLoopDeps): FeedbackLoop {
       const remembered = await lookup(active.filter((k) => memoryApplies(k.finding.ruleId)).map((k) => k.key));
       const suppressed = active.filter((k) => remembered.has(k.key));
       const shown = active.filter((k) => !remembered.has(k.key));
-      telemetry.suppressed = suppressed.map((k) => k.finding.ruleId);
-      telemetry.shadow = shadow.map((k) => k.finding.ruleId);
       const byFinding = new Map(shown.map((k) => [k.finding, k]));
 
       return {
         findings: shown.map((k) => k.finding),
+        suppressed: suppressed.map((k) => k.finding.ruleId),
+        shadow: shadow.map((k) => k.finding.ruleId),
         identify(finding) {
           const k = byFinding.get(finding);
           // Only findings passed above are rendered; the fallback keeps a uuid unique if that ever changes.
@@ -256,7 +252,7 @@ export function createFeedbackLoop(deps: FeedbackLoopDeps): FeedbackLoop {
         );
       };
       run();
-      sweeper = setInterval(run, SWEEP_INTERVAL_MS);
+      sweeper = setInterval(run, RETENTION_SWEEP_INTERVAL_MS);
       sweeper.unref();
     },
     async drain() {

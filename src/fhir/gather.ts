@@ -1,4 +1,6 @@
+// eslint-disable-next-line no-restricted-imports -- fixed by the snapshot branch
 import type { CdsService, PrefetchTemplate } from '../cds/services.js';
+// eslint-disable-next-line no-restricted-imports -- fixed by the snapshot branch
 import { expandTemplate } from '../cds/services.js';
 import type { SnapshotResourceType } from './resources.js';
 import { bundleEntries, nextLink, type FhirReader } from './fhir-server-source.js';

@@ -1,10 +1,16 @@
 import type { KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
-import type { TrustedIssuer } from '../config.js';
+import type { TrustedIssuer } from '../config/environment.js';
 import { CdsError } from '../errors.js';
 import { KeyLookupError, type KeyResolver } from './jwks.js';
 import type { ReplayGuard } from './replay-guard.js';
-import { isStorableText } from './schemas.js';
+import { isStorableText } from '../cds/schemas.js';
+import {
+  CLOCK_SKEW_SECONDS,
+  MAX_LOGGED_CLAIM_LENGTH,
+  MAX_TOKEN_AGE_SECONDS,
+  MAX_TOKEN_LENGTH,
+} from '../config/limits.js';
 
 /*
  * CDS Hooks 2.0 "Trusting CDS Clients" (https://cds-hooks.hl7.org/2.0/#trusting-cds-clients): the EHR signs a JWT
@@ -18,12 +24,6 @@ import { isStorableText } from './schemas.js';
  */
 
 const ALLOWED_ALGORITHMS = new Set(['ES384', 'RS384']);
-const MAX_TOKEN_LENGTH = 8 * 1024;
-const CLOCK_SKEW_SECONDS = 60;
-/** Sandbox and Inferno tokens live 5 minutes; older tokens are refused so the replay set stays bounded. */
-const MAX_TOKEN_AGE_SECONDS = 15 * 60;
-/** Claims copied into the log are caller-controlled text: long enough to tell URLs apart, short enough to be safe. */
-const MAX_LOGGED_CLAIM_LENGTH = 256;
 
 /** Why a token was refused. Listed once here so that /metrics shows every reason, at 0 until it happens. */
 export const AUTH_FAILURE_REASONS = [

@@ -1,10 +1,6 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import jwksRsa from 'jwks-rsa';
-
-/** Reads at most this much of a JWKS answer: a key set is a few KB; anything bigger is not one. */
-const MAX_JWKS_BYTES = 256 * 1024;
-/** How long an imported key is trusted before the key set is asked again (keys rotate). */
-const KEY_TTL_MS = 10 * 60 * 1000;
+import { JWKS_KEY_TTL_MS, MAX_JWKS_BYTES } from '../config/limits.js';
 
 export interface KeyResolver {
   /** The public key for `kid` from the JWKS at `jku` (an allow-listed URL); rejects with a KeyLookupError. */
@@ -93,7 +89,7 @@ export function createKeyResolver(options: { timeoutMs: number }): KeyResolver {
       client = jwksRsa({
         jwksUri: jku,
         cache: true,
-        cacheMaxAge: KEY_TTL_MS,
+        cacheMaxAge: JWKS_KEY_TTL_MS,
         rateLimit: true,
         jwksRequestsPerMinute: 10,
         fetcher: (uri) => fetchJwks(uri, options.timeoutMs),
@@ -122,7 +118,7 @@ export function createKeyResolver(options: { timeoutMs: number }): KeyResolver {
       } catch {
         throw new KeyLookupError('jwks-invalid');
       }
-      imported.set(cacheKey, { key, expiresAt: Date.now() + KEY_TTL_MS });
+      imported.set(cacheKey, { key, expiresAt: Date.now() + JWKS_KEY_TTL_MS });
       return key;
     },
   };

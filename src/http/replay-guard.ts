@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { CdsError } from '../errors.js';
 import { StoreBusyError, StoreUnavailableError, type Store } from '../store/store.js';
+import { REPLAY_SET_SWEEP_INTERVAL_MS } from '../config/limits.js';
 
 /**
  * Remembers each token id (`jti`, per issuer) until its token expires, so a captured token cannot be replayed.
@@ -36,9 +37,6 @@ export function tokenKey(issuer: string, jti: string): string {
     .update(JSON.stringify([issuer, jti]))
     .digest('base64url');
 }
-
-/** How often expired token keys are forgotten, in this process's memory and in the store. */
-const SWEEP_INTERVAL_MS = 30_000;
 
 /** This process's own memory of token keys; a restart forgets them, another replica never knew them. */
 function createMemoryReplaySet() {
@@ -81,7 +79,7 @@ export function createReplayGuard(store: Store, events: ReplayGuardEvents): Repl
   return {
     async firstUse(issuer, jti, expiresAtMs, nowMs) {
       if (nowMs >= nextSweep) {
-        nextSweep = nowMs + SWEEP_INTERVAL_MS;
+        nextSweep = nowMs + REPLAY_SET_SWEEP_INTERVAL_MS;
         local.deleteExpired(nowMs);
         // Not awaited: housekeeping must not add to a clinician's call, and a failed sweep is retried next time.
         void store.deleteExpiredTokenKeys(nowMs).catch(() => undefined);

@@ -1,7 +1,7 @@
 import type { PatientSnapshot } from '../fhir/snapshot.js';
 import type { Terminology } from '../terminology/terminology.js';
 import { runRules, type EngineResult } from './engine.js';
-import type { RuleSettings } from './settings.js';
+import type { RuleSettings } from '../config/rule-settings.js';
 import type { Rule } from './types.js';
 
 export interface EvaluationDeps {

@@ -2,7 +2,7 @@ import type { FhirResource } from 'fhir/r4.js';
 import type { EncounterFacts } from '../facts/encounter-facts.js';
 import type { SnapshotResourceType } from '../fhir/resources.js';
 import type { Terminology } from '../terminology/terminology.js';
-import type { RuleSettings } from './settings.js';
+import type { RuleSettings } from '../config/rule-settings.js';
 
 /** Catalogue ids from oncology-rules.md: PAIN-001..007, INF-001..020, DX-001..013. */
 export type RuleId = `PAIN-${string}` | `INF-${string}` | `DX-${string}`;

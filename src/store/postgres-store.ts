@@ -3,6 +3,18 @@ import { FEEDBACK_COLUMNS, feedbackFromRow, feedbackValues, type FeedbackRow } f
 import { errorCode } from '../errors.js';
 import { createPostgresIssuance, ISSUANCE_POSTGRES_MIGRATIONS } from './issuance-postgres.js';
 import { StoreBusyError, StoreUnavailableError, type Store } from './store.js';
+import {
+  CONNECT_TIMEOUT_MS,
+  IDLE_CONNECTION_TIMEOUT_MS,
+  KEEP_WARM_INTERVAL_MS,
+  MAX_CLAIM_ATTEMPTS,
+  PROBE_TIMEOUT_MS,
+  QUERY_BACKSTOP_MARGIN_MS,
+  RECOVERY_INTERVAL_MS,
+  STARTUP_RETRY_FIRST_DELAY_MS,
+  STARTUP_RETRY_MAX_DELAY_MS,
+  TOKEN_CLAIM_MAX_WAIT_MS,
+} from '../config/limits.js';
 
 /*
  * The shared store for replicas (DATABASE_URL). Feedback commits are durable when COMMIT returns (PostgreSQL's
@@ -47,16 +59,6 @@ const migrations: readonly string[] = [
 
 /** Any constant; it names "oncosign migrations" among the database's advisory locks. */
 const MIGRATION_LOCK = 0x6f6e636f;
-/** Opening a connection (TLS and SCRAM to a remote server included) may take this long. */
-const CONNECT_TIMEOUT_MS = 3_000;
-/** Idle feedback connections are kept this long, so a quiet clinic does not pay a new connection per call. */
-const IDLE_TIMEOUT_MS = 60_000;
-/** While the database is known to be unreachable, the liveness probe runs this often, to notice its return. */
-const RECOVERY_INTERVAL_MS = 200;
-/** While it is reachable, this often the replay-check pool is topped up to its size (after dropped connections). */
-const KEEP_WARM_INTERVAL_MS = 1_000;
-/** A replay check whose connection failed is retried on another at most this many times in all. */
-const MAX_CLAIM_ATTEMPTS = 3;
 
 export interface PostgresStoreOptions {
   /** Connections per replica, split evenly between replay checks and feedback (plus one for the liveness probe). */
@@ -287,7 +289,7 @@ async function migrate(pool: pg.Pool): Promise<void> {
  */
 async function whenReachable(work: () => Promise<void>, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  for (let delay = 200; ; delay = Math.min(delay * 2, 2_000)) {
+  for (let delay = STARTUP_RETRY_FIRST_DELAY_MS; ; delay = Math.min(delay * 2, STARTUP_RETRY_MAX_DELAY_MS)) {
     try {
       await work();
       return;
@@ -351,10 +353,9 @@ async function warm(pool: pg.Pool, size: number): Promise<void> {
 }
 
 export async function openPostgresStore(connectionString: string, options: PostgresStoreOptions): Promise<Store> {
-  const claimMaxWaitMs = options.claimMaxWaitMs ?? 5_000;
-  const probeTimeoutMs = options.probeTimeoutMs ?? 1_000;
-  // The server's statement_timeout cancels first; this client-side limit only catches a connection gone silent.
-  const backstopMs = options.queryTimeoutMs + 1_000;
+  const claimMaxWaitMs = options.claimMaxWaitMs ?? TOKEN_CLAIM_MAX_WAIT_MS;
+  const probeTimeoutMs = options.probeTimeoutMs ?? PROBE_TIMEOUT_MS;
+  const backstopMs = options.queryTimeoutMs + QUERY_BACKSTOP_MARGIN_MS;
   let closed = false;
   // Whether the database answered the last liveness probe (or any statement since). Only while it is false does
   // a replay check go on without the shared replay set.
@@ -370,7 +371,7 @@ export async function openPostgresStore(connectionString: string, options: Postg
       max,
       min,
       connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
-      idleTimeoutMillis: IDLE_TIMEOUT_MS,
+      idleTimeoutMillis: IDLE_CONNECTION_TIMEOUT_MS,
       statement_timeout: options.queryTimeoutMs,
       application_name: 'oncosign',
     });

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { projectPath } from '../paths.js';
+import { MAX_CODE_SYSTEM_LENGTH, MAX_REMEMBERED_SYSTEM_MATCHES } from '../config/limits.js';
 
 /**
  * The value sets the code asks for. Start-up fails if any is missing from `terminology/` (the published-* sets are
@@ -57,9 +58,6 @@ export interface CodingLike {
 }
 
 const RXNORM = 'http://www.nlm.nih.gov/research/umls/rxnorm';
-
-const MAX_SYSTEM_LENGTH = 512;
-const MAX_PATTERN_HITS = 10_000;
 
 const normaliserSchema = z.enum(['trim', 'upper', 'icd10', 'ndc']);
 type Normaliser = z.infer<typeof normaliserSchema>;
@@ -349,8 +347,9 @@ export class Terminology {
     if (this.patternHits.has(uri)) {
       return this.patternHits.get(uri);
     }
-    const matched = uri.length <= MAX_SYSTEM_LENGTH ? this.systemPatterns.find((p) => p.regex.test(uri)) : undefined;
-    if (this.patternHits.size < MAX_PATTERN_HITS) {
+    const matched =
+      uri.length <= MAX_CODE_SYSTEM_LENGTH ? this.systemPatterns.find((p) => p.regex.test(uri)) : undefined;
+    if (this.patternHits.size < MAX_REMEMBERED_SYSTEM_MATCHES) {
       this.patternHits.set(uri, matched?.system);
     }
     return matched?.system;

@@ -3,7 +3,7 @@ import { loadCardCatalogue } from '../../src/cds/cards.js';
 import { cardContractBreaches } from '../../src/engine.js';
 import { buildSnapshot } from '../../src/fhir/snapshot.js';
 import { runRules } from '../../src/rules/engine.js';
-import { defaultRuleSettings } from '../../src/rules/settings.js';
+import { defaultRuleSettings } from '../../src/config/rule-settings.js';
 import { Terminology } from '../../src/terminology/terminology.js';
 import { allRules } from '../../src/rules/index.js';
 import type { Rule } from '../../src/rules/types.js';

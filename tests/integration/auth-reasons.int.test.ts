@@ -6,10 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeServer } from '../../src/devtools/servers.js';
 import { startLocalIssuer, type LocalIssuer } from '../../src/devtools/local-issuer.js';
 import { AUTH_FAILURE_REASONS, type AuthFailureReason } from '../../src/http/auth.js';
-import { encounterSignRequest } from '../helpers/builders.js';
-import { freePort } from '../helpers/server-process.js';
-import { SANDBOX_ISS, SANDBOX_JKU, sandboxIssuerEntry, signAsSandbox } from '../helpers/sandbox.js';
-import { ENCOUNTER_SIGN, startHarness, type Harness } from '../helpers/service-harness.js';
+import { encounterSignRequest } from '../../test-support/builders.js';
+import { freePort } from '../../test-support/server-process.js';
+import { SANDBOX_ISS, SANDBOX_JKU, sandboxIssuerEntry, signAsSandbox } from '../../test-support/sandbox.js';
+import { ENCOUNTER_SIGN, startHarness, type Harness } from '../../test-support/service-harness.js';
 
 /*
  * Diagnosable 401s, with tokens signed as the CDS Hooks sandbox signs them (its published key,

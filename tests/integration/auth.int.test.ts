@@ -3,14 +3,14 @@ import jwt from 'jsonwebtoken';
 import type supertest from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalIssuer, type LocalIssuer } from '../../src/devtools/local-issuer.js';
-import { aFeedbackItem, encounterSignRequest } from '../helpers/builders.js';
+import { aFeedbackItem, encounterSignRequest } from '../../test-support/builders.js';
 import {
   ENCOUNTER_SIGN,
   PATIENT_VIEW,
   PUBLIC_BASE_URL,
   startHarness,
   type Harness,
-} from '../helpers/service-harness.js';
+} from '../../test-support/service-harness.js';
 
 /*
  * CDS Hooks 2.0 "Trusting CDS Clients" through real HTTP: real ES384/RS384 keys, the JWKS served over loopback.

@@ -8,9 +8,9 @@ import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadFhirResources, startMemoryFhirServer } from '../../src/devtools/memory-fhir-server.js';
 import { projectRoot } from '../../src/paths.js';
-import { anInfusion, CARBOPLATIN, encounterSignRequest } from '../helpers/builders.js';
-import { externalFixtures, readJson } from '../helpers/fixtures.js';
-import { parseGfm, textOf, typesIn } from '../helpers/gfm.js';
+import { anInfusion, CARBOPLATIN, encounterSignRequest } from '../../test-support/builders.js';
+import { externalFixtures, readJson } from '../../test-support/fixtures.js';
+import { parseGfm, textOf, typesIn } from '../../test-support/gfm.js';
 
 const run = promisify(execFile);
 const work = mkdtempSync(join(tmpdir(), 'oncosign-cli-'));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runCqlPeerComparison, type PeerReport, type PeerSetReport } from '../../bench/cql-peer.js';
+import { runCqlPeerComparison, type PeerReport, type PeerSetReport } from '../../test-support/cql-peer.js';
 
 /*
  * CMS157 on our measure module and on the reference CQL engine (cql-execution + cql-exec-fhir running the authors'

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalIssuer, type LocalIssuer } from '../../src/devtools/local-issuer.js';
-import { aFeedbackItem } from '../helpers/builders.js';
-import { killAll, startServerProcess, type ServerProcess } from '../helpers/server-process.js';
+import { aFeedbackItem } from '../../test-support/builders.js';
+import { killAll, startServerProcess, type ServerProcess } from '../../test-support/server-process.js';
 
 /*
  * "Stored durably before the 200 is sent" (README, feedback endpoint), checked the hard way: the real server

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runDbOutageScenario, type ScenarioFigures } from '../helpers/db-outage-scenario.js';
-import { startReplicaRig, type ReplicaRig } from '../helpers/replica-rig.js';
+import { runDbOutageScenario, type ScenarioFigures } from '../../test-support/db-outage-scenario.js';
+import { startReplicaRig, type ReplicaRig } from '../../test-support/replica-rig.js';
 
 /*
  * Issue 12: two real replicas under steady traffic while PostgreSQL itself stops (`pg_ctl stop -m fast`, then

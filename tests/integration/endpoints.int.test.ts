@@ -1,9 +1,9 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { anInfusion, encounterSignRequest } from '../helpers/builders.js';
-import { readJson } from '../helpers/fixtures.js';
-import { ENCOUNTER_SIGN, PUBLIC_BASE_URL, startHarness, type Harness } from '../helpers/service-harness.js';
+import { anInfusion, encounterSignRequest } from '../../test-support/builders.js';
+import { readJson } from '../../test-support/fixtures.js';
+import { ENCOUNTER_SIGN, PUBLIC_BASE_URL, startHarness, type Harness } from '../../test-support/service-harness.js';
 import { projectPath } from '../../src/paths.js';
 
 let h: Harness;

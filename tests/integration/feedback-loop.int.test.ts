@@ -14,16 +14,16 @@ import {
   encounterSignRequest,
   OVERRIDE_REASON_SYSTEM,
   searchset,
-} from '../helpers/builders.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/postgres.js';
+} from '../../test-support/builders.js';
+import { createTestDatabase, type TestDatabase } from '../../test-support/postgres.js';
 import {
   ENCOUNTER_SIGN,
   PUBLIC_BASE_URL,
   startHarness,
   type Harness,
   type HarnessOptions,
-} from '../helpers/service-harness.js';
-import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
+} from '../../test-support/service-harness.js';
+import { startTcpProxy, type TcpProxy } from '../../test-support/tcp-proxy.js';
 
 /*
  * Feedback that learns, through real HTTP with real JWTs and real stores (a SQLite file; PostgreSQL for the replica

@@ -7,14 +7,14 @@ import { promisify } from 'node:util';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isoWeek, type FeedbackReport } from '../../src/cli/feedback-report/report.js';
-import type { StoreConfig } from '../../src/config.js';
+import type { StoreConfig } from '../../src/config/environment.js';
 import { HL7_NON_ADHERENCE_SYSTEM } from '../../src/feedback/override-reasons.js';
 import type { CardIssue, Disposition, Remembered } from '../../src/store/issuance.js';
 import { openStore } from '../../src/store/open-store.js';
 import { projectRoot } from '../../src/paths.js';
-import { aFeedbackRecord, OVERRIDE_REASON_SYSTEM } from '../helpers/builders.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/postgres.js';
-import { readJson } from '../helpers/fixtures.js';
+import { aFeedbackRecord, OVERRIDE_REASON_SYSTEM } from '../../test-support/builders.js';
+import { createTestDatabase, type TestDatabase } from '../../test-support/postgres.js';
+import { readJson } from '../../test-support/fixtures.js';
 
 /*
  * `oncosign feedback-report` over a known feedback stream written through the real store (SQLite file, and the same

@@ -3,8 +3,8 @@ import Database from 'better-sqlite3';
 import type supertest from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FeedbackRow } from '../../src/store/feedback-rows.js';
-import { OVERRIDE_REASON_SYSTEM } from '../helpers/builders.js';
-import { ENCOUNTER_SIGN, startHarness, type Harness } from '../helpers/service-harness.js';
+import { OVERRIDE_REASON_SYSTEM } from '../../test-support/builders.js';
+import { ENCOUNTER_SIGN, startHarness, type Harness } from '../../test-support/service-harness.js';
 
 /*
  * CDS Hooks 2.0 feedback (https://cds-hooks.hl7.org/2.0/#feedback) through real HTTP and a real SQLite file: what a

@@ -11,9 +11,9 @@ import {
   startMemoryFhirServer,
   type MemoryFhirServer,
 } from '../../src/devtools/memory-fhir-server.js';
-import { anEncounter, CARBOPLATIN, encounterSignRequest, IV_ROUTE, searchset } from '../helpers/builders.js';
-import { externalFixtures } from '../helpers/fixtures.js';
-import { ENCOUNTER_SIGN, startHarness, type Harness } from '../helpers/service-harness.js';
+import { anEncounter, CARBOPLATIN, encounterSignRequest, IV_ROUTE, searchset } from '../../test-support/builders.js';
+import { externalFixtures } from '../../test-support/fixtures.js';
+import { ENCOUNTER_SIGN, startHarness, type Harness } from '../../test-support/service-harness.js';
 
 /*
  * The FHIR-server fallback of POST /cds-services/oncology-encounter-sign: prefetch keys that are absent (or an

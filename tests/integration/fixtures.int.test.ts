@@ -5,10 +5,10 @@ import { focusSnapshot, indexPatient } from '../../src/fhir/snapshot.js';
 import { evaluateCms157, isCancer } from '../../src/measures/cms157.js';
 import { evaluateSnapshot } from '../../src/rules/evaluate.js';
 import { allRules } from '../../src/rules/index.js';
-import { defaultRuleSettings } from '../../src/rules/settings.js';
+import { defaultRuleSettings } from '../../src/config/rule-settings.js';
 import { Terminology } from '../../src/terminology/terminology.js';
-import { externalFixtures } from '../helpers/fixtures.js';
-import { loadMeasureCases } from '../helpers/measure-bundles.js';
+import { externalFixtures } from '../../test-support/fixtures.js';
+import { loadMeasureCases } from '../../test-support/measure-bundles.js';
 
 /* Real data nobody on this project wrote: what the rules say about it, encounter by encounter. */
 

@@ -3,10 +3,10 @@ import type { MedicationAdministration } from 'fhir/r4.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalIssuer, type LocalIssuer } from '../../src/devtools/local-issuer.js';
 import { startMemoryFhirServer, type MemoryFhirServer } from '../../src/devtools/memory-fhir-server.js';
-import { aFeedbackItem, anInfusion, encounterSignRequest } from '../helpers/builders.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/postgres.js';
-import { killAll, startServerProcess, type ServerProcess } from '../helpers/server-process.js';
-import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
+import { aFeedbackItem, anInfusion, encounterSignRequest } from '../../test-support/builders.js';
+import { createTestDatabase, type TestDatabase } from '../../test-support/postgres.js';
+import { killAll, startServerProcess, type ServerProcess } from '../../test-support/server-process.js';
+import { startTcpProxy, type TcpProxy } from '../../test-support/tcp-proxy.js';
 
 /*
  * A rolling update's SIGTERM, on the real server process with the PostgreSQL store. Ten encounter-sign calls are

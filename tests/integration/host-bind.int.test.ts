@@ -1,7 +1,7 @@
 import { connect } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { afterAll, describe, expect, it } from 'vitest';
-import { killAll, startServerProcess, type ServerProcess } from '../helpers/server-process.js';
+import { killAll, startServerProcess, type ServerProcess } from '../../test-support/server-process.js';
 
 /*
  * HOST: the address the service listens on. The sandbox recipe trusts a publicly known key, so it binds to loopback;

@@ -1,9 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { administrationCases } from '../helpers/administration-cases.js';
+import { administrationCases } from '../../test-support/administration-cases.js';
 import { runRules } from '../../src/rules/engine.js';
 import { allRules } from '../../src/rules/index.js';
-import { ruleContext } from '../helpers/rules.js';
-import { externalFixtures } from '../helpers/fixtures.js';
+import { ruleContext } from '../../test-support/rules.js';
+import { externalFixtures } from '../../test-support/fixtures.js';
 
 /*
  * Every MedicationAdministration of the HL7 R4 core examples and the mCODE examples, each evaluated by every INF rule

@@ -2,8 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { anEncounter, anInfusion, encounterSignRequest, searchset } from '../helpers/builders.js';
-import { ENCOUNTER_SIGN, PATIENT_VIEW, startHarness, type Harness } from '../helpers/service-harness.js';
+import { anEncounter, anInfusion, encounterSignRequest, searchset } from '../../test-support/builders.js';
+import { ENCOUNTER_SIGN, PATIENT_VIEW, startHarness, type Harness } from '../../test-support/service-harness.js';
 
 let h: Harness;
 beforeAll(async () => {

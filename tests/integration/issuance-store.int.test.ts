@@ -4,12 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { StoreConfig } from '../../src/config.js';
+import type { StoreConfig } from '../../src/config/environment.js';
 import type { CardIssue } from '../../src/store/issuance.js';
 import { openStore } from '../../src/store/open-store.js';
 import type { Store } from '../../src/store/store.js';
-import { aFeedbackRecord, OVERRIDE_REASON_SYSTEM } from '../helpers/builders.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/postgres.js';
+import { aFeedbackRecord, OVERRIDE_REASON_SYSTEM } from '../../test-support/builders.js';
+import { createTestDatabase, type TestDatabase } from '../../test-support/postgres.js';
 
 /*
  * The issuance record through the Store interface, against the embedded SQLite file and a real PostgreSQL database,

@@ -9,8 +9,8 @@ import {
   resourceCount,
   type ShapeCase,
   type Story,
-} from '../helpers/many-shapes.js';
-import { ENCOUNTER_SIGN, startHarness, type Harness } from '../helpers/service-harness.js';
+} from '../../test-support/many-shapes.js';
+import { ENCOUNTER_SIGN, startHarness, type Harness } from '../../test-support/service-harness.js';
 
 /*
  * "Same story, many shapes" (issue 13): every clinical story of tests/fixtures/many-shapes, told the way Epic, Oracle

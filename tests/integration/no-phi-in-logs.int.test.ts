@@ -9,9 +9,9 @@ import {
   type MemoryFhirServer,
 } from '../../src/devtools/memory-fhir-server.js';
 import { groupByPatient } from '../../src/fhir/grouping.js';
-import { searchset } from '../helpers/builders.js';
-import { externalFixtures } from '../helpers/fixtures.js';
-import { ENCOUNTER_SIGN, startHarness, type Harness } from '../helpers/service-harness.js';
+import { searchset } from '../../test-support/builders.js';
+import { externalFixtures } from '../../test-support/fixtures.js';
+import { ENCOUNTER_SIGN, startHarness, type Harness } from '../../test-support/service-harness.js';
 
 /*
  * "Logs never hold names, identifiers, free text or tokens" (README, Operations), checked against real patient data at

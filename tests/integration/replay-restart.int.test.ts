@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { raceAcrossRestarts, startReplicaRig, type ReplicaRig } from '../helpers/replica-rig.js';
+import { raceAcrossRestarts, startReplicaRig, type ReplicaRig } from '../../test-support/replica-rig.js';
 
 /*
  * Issue 12: with PostgreSQL up, a token must be accepted exactly once across replicas, also when it arrives the

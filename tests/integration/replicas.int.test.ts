@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalIssuer, type LocalIssuer } from '../../src/devtools/local-issuer.js';
-import { aFeedbackItem, encounterSignRequest } from '../helpers/builders.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/postgres.js';
-import { killAll, startServerProcess, type ServerProcess } from '../helpers/server-process.js';
+import { aFeedbackItem, encounterSignRequest } from '../../test-support/builders.js';
+import { createTestDatabase, type TestDatabase } from '../../test-support/postgres.js';
+import { killAll, startServerProcess, type ServerProcess } from '../../test-support/server-process.js';
 
 /*
  * Two replicas behind one load balancer: two real server processes (`src/server.ts`) on one PostgreSQL database,

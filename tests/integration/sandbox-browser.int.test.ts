@@ -12,7 +12,7 @@ import Database from 'better-sqlite3';
 import { chromium, type Browser, type BrowserContext, type Page, type Route } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CdsCard } from '../../src/cds/types.js';
-import { loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/config/environment.js';
 import { closeServer } from '../../src/devtools/servers.js';
 import {
   loadFhirResources,
@@ -21,14 +21,14 @@ import {
 } from '../../src/devtools/memory-fhir-server.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { projectPath, projectRoot } from '../../src/paths.js';
-import { createService, type Service } from '../../src/service.js';
+import { createService, type Service } from '../../src/wiring.js';
 import {
   SANDBOX_BUILD,
   SANDBOX_ISS,
   SANDBOX_JWKS_FILE,
   sandboxIssuerEntry,
   signAsSandbox,
-} from '../helpers/sandbox.js';
+} from '../../test-support/sandbox.js';
 
 /*
  * The real CDS Hooks sandbox (../shared/tools/cds-hooks-sandbox/build, built unmodified from cds-hooks/sandbox) in

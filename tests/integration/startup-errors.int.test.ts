@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startServerProcess } from '../helpers/server-process.js';
+import { startServerProcess } from '../../test-support/server-process.js';
 
 /*
  * Issue 12: start-up used to report every failure as "the store could not be opened". A bad configuration or data

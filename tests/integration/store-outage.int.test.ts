@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aFeedbackItem, aFeedbackRecord, anInfusion, encounterSignRequest } from '../helpers/builders.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/postgres.js';
+import { aFeedbackItem, aFeedbackRecord, anInfusion, encounterSignRequest } from '../../test-support/builders.js';
+import { createTestDatabase, type TestDatabase } from '../../test-support/postgres.js';
 import { openPostgresStore } from '../../src/store/postgres-store.js';
 import { StoreUnavailableError } from '../../src/store/store.js';
-import { ENCOUNTER_SIGN, startHarness, type Harness } from '../helpers/service-harness.js';
-import { startServerProcess } from '../helpers/server-process.js';
-import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
+import { ENCOUNTER_SIGN, startHarness, type Harness } from '../../test-support/service-harness.js';
+import { startServerProcess } from '../../test-support/server-process.js';
+import { startTcpProxy, type TcpProxy } from '../../test-support/tcp-proxy.js';
 
 /*
  * The shared database goes away while clinicians sign. The service (real HTTP, real JWTs) reaches a real

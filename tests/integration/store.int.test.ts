@@ -4,11 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { StoreConfig } from '../../src/config.js';
+import type { StoreConfig } from '../../src/config/environment.js';
 import { openStore } from '../../src/store/open-store.js';
 import type { FeedbackRecord, Store } from '../../src/store/store.js';
-import { aFeedbackRecord } from '../helpers/builders.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/postgres.js';
+import { aFeedbackRecord } from '../../test-support/builders.js';
+import { createTestDatabase, type TestDatabase } from '../../test-support/postgres.js';
 
 /*
  * One suite, both back ends: the embedded SQLite file and PostgreSQL (a fresh database on a real server). Every

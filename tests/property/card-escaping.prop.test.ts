@@ -1,11 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { loadCardCatalogue, placeholdersOf } from '../../src/cds/cards.js';
-import { MAX_VALUE_LENGTH, normaliseValue } from '../../src/cds/escape.js';
+import { normaliseValue } from '../../src/cds/escape.js';
+import { MAX_VALUE_LENGTH } from '../../src/config/limits.js';
 import type { CdsCard } from '../../src/cds/types.js';
 import { allRules } from '../../src/rules/index.js';
 import type { Finding, ProposedAction, RuleId } from '../../src/rules/types.js';
-import { parseGfm, shapeOf, textOf } from '../helpers/gfm.js';
+import { parseGfm, shapeOf, textOf } from '../../test-support/gfm.js';
 
 /*
  * Issue 18: whatever a value from the record holds, it reaches a card as text. For every variant of every template in

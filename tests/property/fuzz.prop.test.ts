@@ -19,8 +19,8 @@ import {
   type FuzzCase,
   type FuzzRequest,
   type FuzzResponse,
-} from '../helpers/fuzz-arbitraries.js';
-import { ENCOUNTER_SIGN, startHarness, type Harness } from '../helpers/service-harness.js';
+} from '../../test-support/fuzz-arbitraries.js';
+import { ENCOUNTER_SIGN, startHarness, type Harness } from '../../test-support/service-harness.js';
 
 /*
  * Fuzzing POST /cds-services/oncology-encounter-sign over real HTTP (supertest against a listening harness server:

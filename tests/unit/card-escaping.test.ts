@@ -2,13 +2,13 @@ import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadCardCatalogue, MAX_SUMMARY_LENGTH } from '../../src/cds/cards.js';
-import { MAX_VALUE_LENGTH } from '../../src/cds/escape.js';
+import { loadCardCatalogue } from '../../src/cds/cards.js';
+import { MAX_SUMMARY_LENGTH, MAX_VALUE_LENGTH } from '../../src/config/limits.js';
 import type { CdsCard } from '../../src/cds/types.js';
 import { projectPath } from '../../src/paths.js';
 import { allRules } from '../../src/rules/index.js';
 import type { RuleId } from '../../src/rules/types.js';
-import { parseGfm, textOf, typesIn, type MarkdownNode } from '../helpers/gfm.js';
+import { parseGfm, textOf, typesIn, type MarkdownNode } from '../../test-support/gfm.js';
 
 /* Issue 18: the payloads the issue names, each through the real template filler and read back with micromark GFM. */
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { loadCardCatalogue, MAX_SUMMARY_LENGTH } from '../../src/cds/cards.js';
+import { loadCardCatalogue } from '../../src/cds/cards.js';
+import { MAX_SUMMARY_LENGTH } from '../../src/config/limits.js';
 import { allRules } from '../../src/rules/index.js';
 import type { RuleId } from '../../src/rules/types.js';
 

@@ -2,10 +2,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../src/config.js';
+import { ConfigError } from '../../src/config/environment.js';
 import { allRules } from '../../src/rules/index.js';
-import { defaultRuleSettings } from '../../src/rules/settings.js';
-import { loadSiteConfig } from '../../src/site-config.js';
+import { defaultRuleSettings } from '../../src/config/rule-settings.js';
+import { loadSiteConfig } from '../../src/config/site-file.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'oncosign-site-'));
 function siteFile(content: unknown): string {

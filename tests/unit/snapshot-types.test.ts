@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { indexPatient } from '../../src/fhir/snapshot.js';
-import { anEncounter, anInfusion } from '../helpers/builders.js';
+import { anEncounter, anInfusion } from '../../test-support/builders.js';
 
 /* indexPatient's `resourceTypes`: a caller that reads only some types (a measure) does not pay for the others. */
 

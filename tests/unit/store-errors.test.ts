@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { isTransient } from '../../src/store/postgres-store.js';
 import { openSqliteStore } from '../../src/store/sqlite-store.js';
 import { StoreUnavailableError, type FeedbackRecord } from '../../src/store/store.js';
-import { aFeedbackRecord } from '../helpers/builders.js';
+import { aFeedbackRecord } from '../../test-support/builders.js';
 
 /*
  * Which store errors are an outage ("retry later": the replay check goes on locally, feedback gets 503) and which

@@ -1,5 +1,5 @@
 import { audienceOf, type Audience } from '../../cds/audience.js';
-import type { RuleMode } from '../../site-config.js';
+import type { RuleMode } from '../../config/site-file.js';
 
 /*
  * The alert burden each rule would have: cards per 100 encounters, as the audit finds them (every encounter signed

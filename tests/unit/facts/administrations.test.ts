@@ -1,8 +1,8 @@
 import type { CodeableConcept, Medication, MedicationAdministration } from 'fhir/r4.js';
 import { describe, expect, it } from 'vitest';
 import type { RouteClass } from '../../../src/facts/administrations.js';
-import { SNOMED } from '../../helpers/builders.js';
-import { administrationOf, anAdministrationWith, factsOf } from '../../helpers/facts.js';
+import { SNOMED } from '../../../test-support/builders.js';
+import { administrationOf, anAdministrationWith, factsOf } from '../../../test-support/facts.js';
 
 /*
  * Shapes corpus, administrations (src/facts/administrations.ts): route class, push technique, documented minutes

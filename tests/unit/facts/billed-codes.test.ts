@@ -1,9 +1,9 @@
 import type { ChargeItem, Claim, Resource } from 'fhir/r4.js';
 import { describe, expect, it } from 'vitest';
 import type { BilledCode } from '../../../src/facts/billed-codes.js';
-import { anEncounter, concept, CPT, HCPCS } from '../../helpers/builders.js';
-import { aChargeItem, anAdministrationWith, factsOf } from '../../helpers/facts.js';
-import { aClaim, aCode, anAdministration, at, maRef } from '../../helpers/inf-builders.js';
+import { anEncounter, concept, CPT, HCPCS } from '../../../test-support/builders.js';
+import { aChargeItem, anAdministrationWith, factsOf } from '../../../test-support/facts.js';
+import { aClaim, aCode, anAdministration, at, maRef } from '../../../test-support/inf-builders.js';
 
 /*
  * Shapes corpus, billed codes (src/facts/billed-codes.ts): every CPT/HCPCS code of the encounter with its modifiers,

@@ -8,9 +8,9 @@ import type {
   Resource,
 } from 'fhir/r4.js';
 import { describe, expect, it } from 'vitest';
-import { anEncounter, concept, ICD10, SNOMED } from '../../helpers/builders.js';
-import { aChargeItem, factsOf, ORACLE_PRIORITY, terminology } from '../../helpers/facts.js';
-import { aClaim } from '../../helpers/inf-builders.js';
+import { anEncounter, concept, ICD10, SNOMED } from '../../../test-support/builders.js';
+import { aChargeItem, factsOf, ORACLE_PRIORITY, terminology } from '../../../test-support/facts.js';
+import { aClaim } from '../../../test-support/inf-builders.js';
 import { conditionFact } from '../../../src/facts/diagnoses.js';
 
 /*

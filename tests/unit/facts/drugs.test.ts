@@ -1,8 +1,8 @@
 import type { CodeableConcept, Medication, MedicationAdministration, Resource } from 'fhir/r4.js';
 import { describe, expect, it } from 'vitest';
 import type { DrugClass } from '../../../src/facts/drugs.js';
-import { HCPCS, RXNORM } from '../../helpers/builders.js';
-import { administrationOf, anAdministrationWith } from '../../helpers/facts.js';
+import { HCPCS, RXNORM } from '../../../test-support/builders.js';
+import { administrationOf, anAdministrationWith } from '../../../test-support/facts.js';
 
 /*
  * Shapes corpus, drug identity (src/facts/drugs.ts through EncounterFacts.administrations): every way the big EHRs

@@ -1,7 +1,7 @@
 import type { Observation } from 'fhir/r4.js';
 import { describe, expect, it } from 'vitest';
 import { lastIntensityScore, type PainScore } from '../../../src/facts/pain-scores.js';
-import { factsOf } from '../../helpers/facts.js';
+import { factsOf } from '../../../test-support/facts.js';
 import {
   aPainScore,
   at,
@@ -10,7 +10,7 @@ import {
   concept,
   LOINC,
   PAIN_SEVERITY_CODED,
-} from '../../helpers/pain-builders.js';
+} from '../../../test-support/pain-builders.js';
 
 /*
  * Shapes corpus, pain scores (src/facts/pain-scores.ts). The visit is pain-builders' aVisit() (2025-05-14,

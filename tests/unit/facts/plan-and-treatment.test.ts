@@ -1,6 +1,6 @@
 import type { Medication, MedicationRequest, Procedure, Resource } from 'fhir/r4.js';
 import { describe, expect, it } from 'vitest';
-import { factsOf } from '../../helpers/facts.js';
+import { factsOf } from '../../../test-support/facts.js';
 import {
   aCarePlan,
   aChemo,
@@ -21,7 +21,7 @@ import {
   REFERRAL,
   RXNORM,
   SNOMED,
-} from '../../helpers/pain-builders.js';
+} from '../../../test-support/pain-builders.js';
 
 /*
  * Statuses are R4's own: a MedicationRequest is withdrawn as cancelled, a ServiceRequest or CarePlan as revoked;

@@ -1,9 +1,9 @@
 import type { Encounter, Resource } from 'fhir/r4.js';
 import { describe, expect, it } from 'vitest';
 import type { VisitKind } from '../../../src/facts/visit.js';
-import { anEncounter, concept, CPT, SNOMED } from '../../helpers/builders.js';
-import { aChargeItem, factsOf } from '../../helpers/facts.js';
-import { aClaim, aCode } from '../../helpers/inf-builders.js';
+import { anEncounter, concept, CPT, SNOMED } from '../../../test-support/builders.js';
+import { aChargeItem, factsOf } from '../../../test-support/facts.js';
+import { aClaim, aCode } from '../../../test-support/inf-builders.js';
 
 /*
  * Shapes corpus, visit kind and window (src/facts/visit.ts). The encounter is enc-1 on 2025-03-04 (09:00 -05:00,

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { buildSnapshot } from '../../../src/fhir/snapshot.js';
 import { evaluateCms157 } from '../../../src/measures/cms157.js';
 import { Terminology } from '../../../src/terminology/terminology.js';
-import { loadMeasureCases } from '../../helpers/measure-bundles.js';
+import { loadMeasureCases } from '../../../test-support/measure-bundles.js';
 
 const terminology = new Terminology();
 /** The authors' MeasureReports say 2026, but their data fits 2025 only (fixture README, "measurement period mismatch"). */

@@ -12,8 +12,8 @@ import {
   at,
   aVisit,
   VISIT_DAY,
-} from '../../helpers/pain-builders.js';
-import { evaluateRule } from '../../helpers/rules.js';
+} from '../../../test-support/pain-builders.js';
+import { evaluateRule } from '../../../test-support/rules.js';
 
 /*
  * Boundaries and windows of the pain rules that the mutation run of issue 13 showed unpinned: the chemotherapy

@@ -19,7 +19,7 @@ import {
   RANKED_SOURCES,
   RXNORM,
   run,
-} from '../../helpers/dx-builders.js';
+} from '../../../test-support/dx-builders.js';
 
 /*
  * DX-001 (Z51.x should be first-listed for a treatment-only encounter), rule in isolation on hand-made resources

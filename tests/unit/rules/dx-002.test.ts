@@ -13,7 +13,7 @@ import {
   RITUXIMAB,
   run,
   unique,
-} from '../../helpers/dx-builders.js';
+} from '../../../test-support/dx-builders.js';
 
 /*
  * DX-002 (Z51.x without a neoplasm code), rule in isolation on hand-made resources around enc-1. Guards from the

@@ -19,7 +19,7 @@ import {
   PEMBROLIZUMAB,
   run,
   RXNORM,
-} from '../../helpers/dx-builders.js';
+} from '../../../test-support/dx-builders.js';
 
 /*
  * DX-003 (wrong Z51 code for the therapy given), rule in isolation on hand-made resources around enc-1. Per the

@@ -14,7 +14,7 @@ import {
   LETROZOLE_ATC,
   run,
   unique,
-} from '../../helpers/dx-builders.js';
+} from '../../../test-support/dx-builders.js';
 
 /*
  * DX-004 (personal-history code while treatment is still directed at the cancer), rule in isolation on hand-made

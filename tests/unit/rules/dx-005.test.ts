@@ -14,7 +14,7 @@ import {
   ICD10_OID,
   run,
   unique,
-} from '../../helpers/dx-builders.js';
+} from '../../../test-support/dx-builders.js';
 
 /*
  * DX-005 (active cancer code but disease resolved and no treatment), rule in isolation on hand-made resources around

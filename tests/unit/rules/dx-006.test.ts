@@ -18,7 +18,7 @@ import {
   run,
   SNOMED,
   unique,
-} from '../../helpers/dx-builders.js';
+} from '../../../test-support/dx-builders.js';
 
 /*
  * DX-006 (G89.3 sequencing), rule in isolation on hand-made resources around enc-1. Per the rule's header and

@@ -9,7 +9,7 @@ import {
   ICD10_OID,
   run,
   unique,
-} from '../../helpers/dx-builders.js';
+} from '../../../test-support/dx-builders.js';
 
 /*
  * DX-007 (G89.3 together with G89.2x), rule in isolation on hand-made resources around enc-1. Per the rule's header

@@ -15,7 +15,7 @@ import {
   ICD10_OID,
   ref,
   run,
-} from '../../helpers/dx-builders.js';
+} from '../../../test-support/dx-builders.js';
 
 /*
  * DX-009 (treatment aimed at the metastatic site), rule in isolation on hand-made resources around enc-1. Per the

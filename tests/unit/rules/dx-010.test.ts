@@ -10,7 +10,7 @@ import {
   ICD10_OID,
   run,
   unique,
-} from '../../helpers/dx-builders.js';
+} from '../../../test-support/dx-builders.js';
 
 /*
  * DX-010 (secondary neoplasm without primary, history or unknown-primary code), rule in isolation on hand-made

@@ -14,7 +14,7 @@ import {
   ref,
   RITUXIMAB,
   run,
-} from '../../helpers/dx-builders.js';
+} from '../../../test-support/dx-builders.js';
 
 /*
  * DX-011 (chemo administration billed with no supporting diagnosis), rule in isolation on hand-made resources around

@@ -10,7 +10,7 @@ import {
   type DxFiringCase,
   ICD10_OID,
   run,
-} from '../../helpers/dx-builders.js';
+} from '../../../test-support/dx-builders.js';
 
 /*
  * DX-012 (unspecified malignancy code when a specific site is documented), rule in isolation on hand-made resources

@@ -13,7 +13,7 @@ import {
   run,
   SNOMED,
   unique,
-} from '../../helpers/dx-builders.js';
+} from '../../../test-support/dx-builders.js';
 
 /*
  * DX-013 (cancer only on the encounter, not on the problem list), rule in isolation on hand-made resources around

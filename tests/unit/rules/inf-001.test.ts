@@ -1,4 +1,4 @@
-import { defaultRuleSettings } from '../../../src/rules/settings.js';
+import { defaultRuleSettings } from '../../../src/config/rule-settings.js';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Encounter, Medication, MedicationAdministration, Resource } from 'fhir/r4.js';
@@ -8,8 +8,8 @@ import { buildSnapshot } from '../../../src/fhir/snapshot.js';
 import { inf001StopTimeMissing } from '../../../src/rules/infusion/inf-001-stop-time-missing.js';
 import type { Finding } from '../../../src/rules/types.js';
 import { Terminology } from '../../../src/terminology/terminology.js';
-import { anEncounter, anInfusion, CARBOPLATIN, RXNORM, SNOMED } from '../../helpers/builders.js';
-import { externalFixtures, readJson } from '../../helpers/fixtures.js';
+import { anEncounter, anInfusion, CARBOPLATIN, RXNORM, SNOMED } from '../../../test-support/builders.js';
+import { externalFixtures, readJson } from '../../../test-support/fixtures.js';
 
 /*
  * INF-001 (infusion stop time missing), rule in isolation: snapshots are built with the real buildSnapshot and the

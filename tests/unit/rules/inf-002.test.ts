@@ -13,7 +13,7 @@ import {
   PACLITAXEL,
   run,
   VANCOMYCIN,
-} from '../../helpers/inf-builders.js';
+} from '../../../test-support/inf-builders.js';
 
 /*
  * INF-002 (infusion start time missing), rule in isolation. Per its header and oncology-rules.md INF-002 ("as INF-001"):

@@ -11,7 +11,7 @@ import {
   PACLITAXEL,
   procRef,
   run,
-} from '../../helpers/inf-builders.js';
+} from '../../../test-support/inf-builders.js';
 
 /*
  * INF-003 (push versus infusion code mismatch), rule in isolation. Per its header and oncology-rules.md INF-003 / 0.4:

@@ -13,7 +13,7 @@ import {
   maRef,
   PACLITAXEL,
   run,
-} from '../../helpers/inf-builders.js';
+} from '../../../test-support/inf-builders.js';
 
 /*
  * INF-004 (additional-hour units do not match documented time), rule in isolation. Per its header and oncology-rules.md

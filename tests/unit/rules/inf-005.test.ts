@@ -10,7 +10,7 @@ import {
   type InfFiringCase,
   lineRef,
   run,
-} from '../../helpers/inf-builders.js';
+} from '../../../test-support/inf-builders.js';
 
 /*
  * INF-005 (more than one initial administration code in one encounter), rule in isolation. Per its header and

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { inf006InitialCodeHierarchy } from '../../../src/rules/infusion/inf-006-initial-code-hierarchy.js';
-import { defaultRuleSettings } from '../../../src/rules/settings.js';
+import { defaultRuleSettings } from '../../../src/config/rule-settings.js';
 import {
   aChemo,
   aClaim,
@@ -15,7 +15,7 @@ import {
   maRef,
   procRef,
   run,
-} from '../../helpers/inf-builders.js';
+} from '../../../test-support/inf-builders.js';
 
 /*
  * INF-006 (initial code does not follow the hierarchy), rule in isolation. Per its header and oncology-rules.md

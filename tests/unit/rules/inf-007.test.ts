@@ -1,7 +1,7 @@
 import type { Encounter } from 'fhir/r4.js';
 import { describe, expect, it } from 'vitest';
 import { inf007AddOnWithoutPrimary } from '../../../src/rules/infusion/inf-007-add-on-without-primary.js';
-import { anEncounter } from '../../helpers/builders.js';
+import { anEncounter } from '../../../test-support/builders.js';
 import {
   aChemo,
   aClaim,
@@ -14,7 +14,7 @@ import {
   lineRef,
   procRef,
   run,
-} from '../../helpers/inf-builders.js';
+} from '../../../test-support/inf-builders.js';
 
 /*
  * INF-007 (add-on code without its primary code), rule in isolation. Per its header and oncology-rules.md INF-007:

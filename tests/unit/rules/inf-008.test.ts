@@ -11,7 +11,7 @@ import {
   maRef,
   PACLITAXEL,
   run,
-} from '../../helpers/inf-builders.js';
+} from '../../../test-support/inf-builders.js';
 
 /*
  * INF-008 (sequential chemotherapy 96417 miscounted), rule in isolation. Per its header and oncology-rules.md INF-008:

@@ -13,7 +13,7 @@ import {
   maRef,
   procRef,
   run,
-} from '../../helpers/inf-builders.js';
+} from '../../../test-support/inf-builders.js';
 
 /*
  * INF-009 (hydration not separately reportable), rule in isolation. Per its header and oncology-rules.md INF-009:

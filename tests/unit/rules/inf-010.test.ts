@@ -15,7 +15,7 @@ import {
   maRef,
   procRef,
   run,
-} from '../../helpers/inf-builders.js';
+} from '../../../test-support/inf-builders.js';
 
 /*
  * INF-010 (prolonged-infusion pump code checks), rule in isolation. Per its header and oncology-rules.md INF-010 / 0.4:

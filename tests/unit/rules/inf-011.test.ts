@@ -14,7 +14,7 @@ import {
   maRef,
   procRef,
   run,
-} from '../../helpers/inf-builders.js';
+} from '../../../test-support/inf-builders.js';
 
 /*
  * INF-011 (portable pump refill documentation), rule in isolation. Per its header and oncology-rules.md INF-011: when

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { inf012PortFlushWithOtherServices } from '../../../src/rules/infusion/inf-012-port-flush-with-other-services.js';
-import { anEncounter } from '../../helpers/builders.js';
+import { anEncounter } from '../../../test-support/builders.js';
 import {
   aChemo,
   aClaim,
@@ -14,7 +14,7 @@ import {
   lineRef,
   procRef,
   run,
-} from '../../helpers/inf-builders.js';
+} from '../../../test-support/inf-builders.js';
 
 /*
  * INF-012 (port irrigation 96523 billed with other services), rule in isolation. Per its header and oncology-rules.md

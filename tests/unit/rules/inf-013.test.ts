@@ -25,7 +25,7 @@ import {
   PACLITAXEL,
   PATIENT,
   run,
-} from '../../helpers/inf-builders.js';
+} from '../../../test-support/inf-builders.js';
 
 /*
  * INF-013 (antineoplastic given but no chemotherapy administration code), rule in isolation. Per its header and

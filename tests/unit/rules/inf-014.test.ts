@@ -17,7 +17,7 @@ import {
   procRef,
   run,
   VANCOMYCIN,
-} from '../../helpers/inf-builders.js';
+} from '../../../test-support/inf-builders.js';
 
 /*
  * INF-014 (chemotherapy administration code without a qualifying drug), rule in isolation. Per its header and

@@ -13,7 +13,7 @@ import {
   PACLITAXEL,
   run,
   VANCOMYCIN,
-} from '../../helpers/inf-builders.js';
+} from '../../../test-support/inf-builders.js';
 
 /*
  * INF-015 (incomplete antineoplastic administration record), rule in isolation. Per its header and oncology-rules.md

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { inf016JzMissing } from '../../../src/rules/infusion/inf-016-jz-missing.js';
-import { defaultRuleSettings, type RuleSettings } from '../../../src/rules/settings.js';
-import { anEncounter } from '../../helpers/builders.js';
+import { defaultRuleSettings, type RuleSettings } from '../../../src/config/rule-settings.js';
+import { anEncounter } from '../../../test-support/builders.js';
 import {
   aChemo,
   aClaim,
@@ -16,7 +16,7 @@ import {
   lineRef,
   maRef,
   run,
-} from '../../helpers/inf-builders.js';
+} from '../../../test-support/inf-builders.js';
 
 /*
  * INF-016 (JZ modifier missing, nothing discarded), rule in isolation. Per its header and oncology-rules.md INF-016:

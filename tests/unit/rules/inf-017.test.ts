@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { inf017WastageMismatch } from '../../../src/rules/infusion/inf-017-wastage-mismatch.js';
-import type { RuleSettings } from '../../../src/rules/settings.js';
+import type { RuleSettings } from '../../../src/config/rule-settings.js';
 import {
   aChemo,
   aClaim,
@@ -14,7 +14,7 @@ import {
   lineRef,
   maRef,
   run,
-} from '../../helpers/inf-builders.js';
+} from '../../../test-support/inf-builders.js';
 
 /*
  * INF-017 (JW modifier / wastage documentation), rule in isolation. Per its header and oncology-rules.md INF-017:

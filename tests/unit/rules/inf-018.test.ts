@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { inf018EmWithAdministration } from '../../../src/rules/infusion/inf-018-em-with-administration.js';
-import { anEncounter } from '../../helpers/builders.js';
+import { anEncounter } from '../../../test-support/builders.js';
 import {
   aClaim,
   aCode,
@@ -13,7 +13,7 @@ import {
   lineRef,
   procRef,
   run,
-} from '../../helpers/inf-builders.js';
+} from '../../../test-support/inf-builders.js';
 
 /*
  * INF-018 (E/M on the same day as drug administration), rule in isolation. Per its header and oncology-rules.md

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { inf019BundledAccess } from '../../../src/rules/infusion/inf-019-bundled-access.js';
-import { anEncounter } from '../../helpers/builders.js';
+import { anEncounter } from '../../../test-support/builders.js';
 import {
   aClaim,
   aCode,
@@ -12,7 +12,7 @@ import {
   lineRef,
   procRef,
   run,
-} from '../../helpers/inf-builders.js';
+} from '../../../test-support/inf-builders.js';
 
 /*
  * INF-019 (bundled access/supply services billed separately), rule in isolation. Per its header and oncology-rules.md

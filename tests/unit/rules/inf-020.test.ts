@@ -17,7 +17,7 @@ import {
   ONDANSETRON,
   PACLITAXEL,
   run,
-} from '../../helpers/inf-builders.js';
+} from '../../../test-support/inf-builders.js';
 
 /*
  * INF-020 (treatment intent not documented), rule in isolation. JUDGMENT, off by default (catalogue: "off by

@@ -17,7 +17,7 @@ import {
   maRef,
   PACLITAXEL,
   run,
-} from '../../helpers/inf-builders.js';
+} from '../../../test-support/inf-builders.js';
 
 /*
  * Infusion rule cases the mutation run of issue 13 showed unpinned: INF-004 with chemotherapy mixed with hydration,

@@ -1,7 +1,7 @@
 import type { Encounter, Observation, Resource } from 'fhir/r4.js';
 import { describe, expect, it } from 'vitest';
 import { pain001ChemoPainNotQuantified } from '../../../src/rules/pain/pain-001-chemo-pain-not-quantified.js';
-import type { RuleSettings } from '../../../src/rules/settings.js';
+import type { RuleSettings } from '../../../src/config/rule-settings.js';
 import {
   aCancer,
   aChemo,
@@ -25,7 +25,7 @@ import {
   onlyFinding,
   run,
   SNOMED,
-} from '../../helpers/pain-builders.js';
+} from '../../../test-support/pain-builders.js';
 
 /*
  * PAIN-001 (pain intensity not quantified at a chemotherapy visit), rule in isolation on hand-made resources around

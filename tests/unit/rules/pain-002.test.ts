@@ -20,7 +20,7 @@ import {
   run,
   SNOMED,
   unlinked,
-} from '../../helpers/pain-builders.js';
+} from '../../../test-support/pain-builders.js';
 
 /*
  * PAIN-002 (pain not quantified for a radiation treatment-management visit), rule in isolation around enc-1 on

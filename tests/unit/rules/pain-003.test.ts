@@ -22,7 +22,7 @@ import {
   planEvidenceElsewhere,
   planEvidenceKinds,
   run,
-} from '../../helpers/pain-builders.js';
+} from '../../../test-support/pain-builders.js';
 
 /*
  * PAIN-003 (pain present but no plan of care documented), rule in isolation around enc-1, an office visit on

@@ -26,7 +26,7 @@ import {
   run,
   unlinked,
   VISIT_START,
-} from '../../helpers/pain-builders.js';
+} from '../../../test-support/pain-builders.js';
 
 /*
  * PAIN-004 (plan of care documented but 0521F not captured), rule in isolation around enc-1, an office visit on

@@ -1,7 +1,7 @@
 import type { Encounter, Resource } from 'fhir/r4.js';
 import { describe, expect, it } from 'vitest';
 import { pain005Add1125F1126F } from '../../../src/rules/pain/pain-005-add-1125f-1126f.js';
-import type { RuleSettings } from '../../../src/rules/settings.js';
+import type { RuleSettings } from '../../../src/config/rule-settings.js';
 import {
   aCancer,
   aChemo,
@@ -20,7 +20,7 @@ import {
   onChemo,
   onlyFinding,
   run,
-} from '../../helpers/pain-builders.js';
+} from '../../../test-support/pain-builders.js';
 
 /*
  * PAIN-005 (pain quantified but 1125F / 1126F not captured), rule in isolation around enc-1, an office visit on

@@ -16,7 +16,7 @@ import {
   onChemo,
   onlyFinding,
   run,
-} from '../../helpers/pain-builders.js';
+} from '../../../test-support/pain-builders.js';
 
 /*
  * PAIN-006 (Category II codes contradict the record), rule in isolation around enc-1, an office visit on 2025-05-14

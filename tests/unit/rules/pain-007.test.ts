@@ -12,7 +12,7 @@ import {
   onChemo,
   onlyFinding,
   run,
-} from '../../helpers/pain-builders.js';
+} from '../../../test-support/pain-builders.js';
 
 /*
  * PAIN-007 (wrong modifiers on Category II pain codes), rule in isolation around enc-1 (2025-05-14). From the rule's

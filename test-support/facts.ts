@@ -1,7 +1,7 @@
 import type { ChargeItem, CodeableConcept, Encounter, Extension, MedicationAdministration, Resource } from 'fhir/r4.js';
-import { encounterFacts, type EncounterFacts } from '../../src/facts/encounter-facts.js';
-import type { AdministrationFact } from '../../src/facts/administrations.js';
-import { buildSnapshot } from '../../src/fhir/snapshot.js';
+import { encounterFacts, type EncounterFacts } from '../src/facts/encounter-facts.js';
+import type { AdministrationFact } from '../src/facts/administrations.js';
+import { buildSnapshot } from '../src/fhir/snapshot.js';
 import { anEncounter, anInfusion } from './builders.js';
 import { terminology } from './rules.js';
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Bundle, CodeableConcept, Encounter, FhirResource, MedicationAdministration, Procedure } from 'fhir/r4.js';
-import type { FeedbackRecord } from '../../src/store/store.js';
+import type { FeedbackRecord } from '../src/store/store.js';
 
 /** Small builders for hand-made cases; real-data cases read ../shared/fixtures/external instead. */
 

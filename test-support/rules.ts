@@ -1,10 +1,10 @@
 import type { Encounter, Resource } from 'fhir/r4.js';
 import { expect } from 'vitest';
-import { buildSnapshot, type PatientSnapshot } from '../../src/fhir/snapshot.js';
-import { runRules } from '../../src/rules/engine.js';
-import { defaultRuleSettings, type RuleSettings } from '../../src/rules/settings.js';
-import type { Finding, Rule, RuleContext } from '../../src/rules/types.js';
-import { Terminology } from '../../src/terminology/terminology.js';
+import { buildSnapshot, type PatientSnapshot } from '../src/fhir/snapshot.js';
+import { runRules } from '../src/rules/engine.js';
+import { defaultRuleSettings, type RuleSettings } from '../src/config/rule-settings.js';
+import type { Finding, Rule, RuleContext } from '../src/rules/types.js';
+import { Terminology } from '../src/terminology/terminology.js';
 import { anEncounter } from './builders.js';
 
 export const terminology = new Terminology();

@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { ConfigError } from './config.js';
-import type { Rule, RuleId } from './rules/types.js';
-import { ruleSettingsSchema, type RuleSettings } from './rules/settings.js';
+import { ConfigError } from './environment.js';
+import { ACCEPTED_SUGGESTION_WINDOW_HOURS, MAX_CARDS } from './limits.js';
+import type { Rule, RuleId } from '../rules/types.js';
+import { ruleSettingsSchema, type RuleSettings } from './rule-settings.js';
 
 /*
  * Per-site configuration: which rules run and how (active, shadow, off), the thresholds they use, the card budget
@@ -33,7 +34,7 @@ const siteConfigSchema = z.strictObject({
   rules: z.record(z.string(), ruleSwitchSchema).default({}),
   settings: ruleSettingsSchema.default(ruleSettingsSchema.parse({})),
   /** Cards per call at most; the most severe are kept (CDS Hooks best practice: few, relevant cards). */
-  maxCards: z.number().int().min(1).max(100).default(10),
+  maxCards: z.number().int().min(MAX_CARDS.min).max(MAX_CARDS.max).default(MAX_CARDS.default),
   /**
    * Override memory (src/feedback/card-memory.ts): a card overridden with a coded reason is not shown again for that
    * encounter while its evidence is unchanged; a card whose suggestion was accepted is not shown again for
@@ -44,11 +45,11 @@ const siteConfigSchema = z.strictObject({
       enabled: z.boolean().default(true),
       acceptedSuggestionWindowHours: z
         .number()
-        .min(0)
-        .max(24 * 90)
-        .default(24),
+        .min(ACCEPTED_SUGGESTION_WINDOW_HOURS.min)
+        .max(ACCEPTED_SUGGESTION_WINDOW_HOURS.max)
+        .default(ACCEPTED_SUGGESTION_WINDOW_HOURS.default),
     })
-    .default({ enabled: true, acceptedSuggestionWindowHours: 24 }),
+    .default({ enabled: true, acceptedSuggestionWindowHours: ACCEPTED_SUGGESTION_WINDOW_HOURS.default }),
 });
 
 export type RuleMode = 'active' | 'shadow' | 'off';

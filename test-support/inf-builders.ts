@@ -14,8 +14,8 @@ import type {
   Resource,
 } from 'fhir/r4.js';
 import { expect } from 'vitest';
-import type { RuleSettings } from '../../src/rules/settings.js';
-import type { Finding, Rule } from '../../src/rules/types.js';
+import type { RuleSettings } from '../src/config/rule-settings.js';
+import type { Finding, Rule } from '../src/rules/types.js';
 import {
   anEncounter,
   ATC,

@@ -11,7 +11,7 @@ import type {
   Reference,
   Resource,
 } from 'fhir/r4.js';
-import type { Finding, Rule } from '../../src/rules/types.js';
+import type { Finding, Rule } from '../src/rules/types.js';
 import {
   anEncounter,
   anInfusion,

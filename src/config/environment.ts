@@ -2,9 +2,20 @@ import type { KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { z } from 'zod';
-import { errorCode } from './errors.js';
-import { importPinnedKeys, PinnedKeyError } from './http/pinned-keys.js';
-import { isAllowedOutboundUrl } from './net.js';
+import { errorCode } from '../errors.js';
+import { importPinnedKeys, PinnedKeyError } from '../http/pinned-keys.js';
+import { isAllowedOutboundUrl } from '../net.js';
+import {
+  DATABASE_POOL_SIZE,
+  DEFAULT_BODY_LIMIT,
+  FEEDBACK_RETENTION_DAYS,
+  FHIR_MAX_CONCURRENCY,
+  FHIR_TIMEOUT_MS,
+  OVERRIDE_MEMORY_TIMEOUT_MS,
+  RATE_LIMIT_PER_MINUTE,
+  SHUTDOWN_DELAY_MS,
+  type Tunable,
+} from './limits.js';
 
 // Strict: a misspelt "jwksFile" must stop start-up, not quietly leave the issuer unpinned.
 const trustedIssuerSchema = z.strictObject({
@@ -34,6 +45,9 @@ const jsonArray = (name: string) =>
     }
   });
 
+/** A whole number from the environment, within the limit's range; the limit's default when the variable is unset. */
+const tunable = (limit: Tunable) => z.coerce.number().int().min(limit.min).max(limit.max).default(limit.default);
+
 const booleanFlag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
 /** An IP address or a DNS host name (RFC 1123 labels): what listen() can bind, and nothing with a scheme or port. */
@@ -60,27 +74,26 @@ const envSchema = z.object({
     .string()
     .refine(isPostgresUrl, 'DATABASE_URL must be a postgres:// or postgresql:// URL (value not shown)')
     .optional(),
-  // Split between the replay-check and feedback pools, so at least one connection each.
-  DATABASE_POOL_SIZE: z.coerce.number().int().min(2).max(200).default(10),
+  DATABASE_POOL_SIZE: tunable(DATABASE_POOL_SIZE),
   BODY_LIMIT: z
     .string()
     .regex(/^\d+(\.\d+)?\s*(b|kb|mb)$/i, 'BODY_LIMIT must look like 5mb, 750kb or 100000b')
-    .default('5mb'),
-  FHIR_TIMEOUT_MS: z.coerce.number().int().min(50).max(60_000).default(2_500),
+    .default(DEFAULT_BODY_LIMIT),
+  FHIR_TIMEOUT_MS: tunable(FHIR_TIMEOUT_MS),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   CORS_ORIGINS: z.string().default('*'),
   ALLOW_UNAUTHENTICATED_FHIR: booleanFlag.default(false),
   SITE_CONFIG: z.string().min(1).optional(),
-  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(6000),
-  FHIR_MAX_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(32),
-  SHUTDOWN_DELAY_MS: z.coerce.number().int().min(0).max(60_000).default(0),
+  RATE_LIMIT_PER_MINUTE: tunable(RATE_LIMIT_PER_MINUTE),
+  FHIR_MAX_CONCURRENCY: tunable(FHIR_MAX_CONCURRENCY),
+  SHUTDOWN_DELAY_MS: tunable(SHUTDOWN_DELAY_MS),
   // The message never repeats the value: it is a secret.
   FINDING_KEY_SECRET: z
     .string()
     .min(32, 'FINDING_KEY_SECRET must be at least 32 characters (value not shown)')
     .optional(),
-  FEEDBACK_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(400),
-  OVERRIDE_MEMORY_TIMEOUT_MS: z.coerce.number().int().min(10).max(5_000).default(100),
+  FEEDBACK_RETENTION_DAYS: tunable(FEEDBACK_RETENTION_DAYS),
+  OVERRIDE_MEMORY_TIMEOUT_MS: tunable(OVERRIDE_MEMORY_TIMEOUT_MS),
 });
 
 /** An issuer's pinned keys (from `jwks` or `jwksFile`), or undefined when its keys are fetched from its jku. */
@@ -141,7 +154,7 @@ export interface Config {
   readonly corsOrigins: '*' | readonly string[];
   /** Development only (the public CDS Hooks sandbox sends fhirServer without a token). */
   readonly allowUnauthenticatedFhir: boolean;
-  /** Per-site rule switches, thresholds and card budget (src/site-config.ts); undefined: catalogue defaults. */
+  /** Per-site rule switches, thresholds and card budget (src/config/site-file.ts); undefined: catalogue defaults. */
   readonly siteConfigPath: string | undefined;
   /** Service and feedback calls per issuer (and tenant) per minute; above it, 429 with Retry-After. */
   readonly rateLimitPerMinute: number;

@@ -1,6 +1,6 @@
 import type { Encounter, MedicationAdministration, Resource } from 'fhir/r4.js';
-import { loadFhirResources } from '../../src/devtools/memory-fhir-server.js';
-import { buildSnapshot, type PatientSnapshot } from '../../src/fhir/snapshot.js';
+import { loadFhirResources } from '../src/devtools/memory-fhir-server.js';
+import { buildSnapshot, type PatientSnapshot } from '../src/fhir/snapshot.js';
 
 export interface AdministrationCase {
   readonly administration: MedicationAdministration;

@@ -1,4 +1,4 @@
-import type { Config } from './config.js';
+import type { Config } from './config/environment.js';
 import { createTokenVerifier } from './http/auth.js';
 import { createApp, type AppHandle } from './http/app.js';
 import { createKeyResolver } from './http/jwks.js';
@@ -11,6 +11,7 @@ import { loadEngine, type Engine } from './engine.js';
 import { errorCode } from './errors.js';
 import { createFeedbackLoop, type FeedbackLoop } from './feedback/card-memory.js';
 import { resolveFindingKeySecret } from './feedback/finding-key.js';
+import { JWKS_TIMEOUT_MS, STORE_WARNING_INTERVAL_MS } from './config/limits.js';
 
 export interface Service extends AppHandle {
   /** Closing it first lets the issuance records already started finish, and stops the retention sweep. */
@@ -19,16 +20,6 @@ export interface Service extends AppHandle {
   readonly feedbackLoop: FeedbackLoop;
 }
 
-/** How long a JWKS fetch may take before the call is refused (401); keys are cached, so this is rare. */
-const JWKS_TIMEOUT_MS = 2_000;
-/** While the store is failing, one log line per kind per this interval (the metric counts every call). */
-const STORE_WARNING_INTERVAL_MS = 60_000;
-
-/**
- * Wires the service from configuration. The engine (discovery, card templates, terminology, site rules) is loaded
- * and validated, and the store opened and migrated, before anything listens, so a bad file or an unreachable
- * database stops start-up instead of failing a clinician's call later.
- */
 /**
  * Start-up could not complete. `stage` says which part failed, so the caller can say what is wrong: a data or
  * configuration file (the message names the file, rule id or field), or the store (only the driver's code, as a
@@ -47,6 +38,11 @@ export class StartupError extends Error {
   }
 }
 
+/**
+ * Wires the service from configuration. The engine (discovery, card templates, terminology, site rules) is loaded
+ * and validated, and the store opened and migrated, before anything listens, so a bad file or an unreachable
+ * database stops start-up instead of failing a clinician's call later.
+ */
 export async function createService(
   config: Config,
   logger: Logger,

@@ -9,7 +9,7 @@ import jwt from 'jsonwebtoken';
  * published key, so that what passes here is what the sandbox sends.
  */
 
-export const SANDBOX_DIR = fileURLToPath(new URL('../../../shared/tools/cds-hooks-sandbox/', import.meta.url));
+export const SANDBOX_DIR = fileURLToPath(new URL('../../shared/tools/cds-hooks-sandbox/', import.meta.url));
 export const SANDBOX_BUILD = `${SANDBOX_DIR}build`;
 /** The sandbox's public key set, as it publishes it (and as a site pins it). */
 export const SANDBOX_JWKS_FILE = `${SANDBOX_BUILD}/.well-known/jwks.json`;

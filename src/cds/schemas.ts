@@ -1,4 +1,10 @@
 import { z } from 'zod';
+import {
+  MAX_FEEDBACK_ID_LENGTH,
+  MAX_FEEDBACK_ITEMS,
+  MAX_HOOK_INSTANCE_LENGTH,
+  MAX_OVERRIDE_COMMENT_LENGTH,
+} from '../config/limits.js';
 
 /*
  * Request bodies (CDS Hooks 2.0 "Calling a CDS Service" and "Feedback"). Unknown fields anywhere are ignored, not
@@ -12,7 +18,7 @@ const prefetchValue = z.union([z.null(), z.looseObject({ resourceType: z.string(
 
 export const hookRequestSchema = z.object({
   hook: z.string().min(1),
-  hookInstance: z.string().min(1).max(128),
+  hookInstance: z.string().min(1).max(MAX_HOOK_INSTANCE_LENGTH),
   fhirServer: z.string().min(1).optional(),
   fhirAuthorization: z
     .object({
@@ -53,11 +59,14 @@ const overrideCoding = z.object({
 
 const feedbackItem = z
   .object({
-    card: storedText().min(1).max(128),
+    card: storedText().min(1).max(MAX_FEEDBACK_ID_LENGTH),
     outcome: z.enum(['accepted', 'overridden']),
-    acceptedSuggestions: z.array(z.object({ id: storedText().min(1).max(128) })).optional(),
+    acceptedSuggestions: z.array(z.object({ id: storedText().min(1).max(MAX_FEEDBACK_ID_LENGTH) })).optional(),
     overrideReason: z
-      .object({ reason: overrideCoding.optional(), userComment: storedText().max(4000).optional() })
+      .object({
+        reason: overrideCoding.optional(),
+        userComment: storedText().max(MAX_OVERRIDE_COMMENT_LENGTH).optional(),
+      })
       .optional(),
     outcomeTimestamp: z.iso.datetime({ offset: true }),
   })
@@ -85,7 +94,7 @@ const feedbackItem = z
     }
   });
 
-export const feedbackRequestSchema = z.object({ feedback: z.array(feedbackItem).min(1).max(100) });
+export const feedbackRequestSchema = z.object({ feedback: z.array(feedbackItem).min(1).max(MAX_FEEDBACK_ITEMS) });
 export type FeedbackRequest = z.infer<typeof feedbackRequestSchema>;
 
 /** Turns a zod failure into a message and the request locations it names. */

@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import supertest from 'supertest';
-import { loadConfig, type Config } from '../../src/config.js';
-import { startLocalIssuer, type LocalIssuer, type SigningAlgorithm } from '../../src/devtools/local-issuer.js';
-import { createLogger } from '../../src/observability/logger.js';
-import { allRules } from '../../src/rules/index.js';
-import { createService, type Service } from '../../src/service.js';
+import { loadConfig, type Config } from '../src/config/environment.js';
+import { startLocalIssuer, type LocalIssuer, type SigningAlgorithm } from '../src/devtools/local-issuer.js';
+import { createLogger } from '../src/observability/logger.js';
+import { allRules } from '../src/rules/index.js';
+import { createService, type Service } from '../src/wiring.js';
 
 export const PUBLIC_BASE_URL = 'https://oncosign.test';
 

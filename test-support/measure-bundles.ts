@@ -1,6 +1,6 @@
 import { readdirSync } from 'node:fs';
 import type { Bundle, MeasureReport, Patient } from 'fhir/r4.js';
-import { buildSnapshot, type PatientSnapshot, type SourcedResource } from '../../src/fhir/snapshot.js';
+import { buildSnapshot, type PatientSnapshot, type SourcedResource } from '../src/fhir/snapshot.js';
 import { externalFixtures, readJson } from './fixtures.js';
 
 export const CMS157_DIR = `${externalFixtures}ecqm-cms157-oncology-pain-intensity/tests/`;

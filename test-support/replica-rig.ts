@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { startLocalIssuer, type LocalIssuer } from '../../src/devtools/local-issuer.js';
+import { startLocalIssuer, type LocalIssuer } from '../src/devtools/local-issuer.js';
 import { aFeedbackItem, anInfusion, encounterSignRequest } from './builders.js';
 import { startPostgresCluster, type PostgresCluster } from './postgres-cluster.js';
 import { killAll, startServerProcess, type ServerProcess } from './server-process.js';

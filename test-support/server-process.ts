@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
  * tests about what only a process has: signals, crashes, several replicas.
  */
 
-const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
+const projectRoot = fileURLToPath(new URL('../', import.meta.url));
 
 export interface ServerProcess {
   readonly child: ChildProcess;

@@ -10,7 +10,7 @@ import { z } from 'zod';
  * chart history (realisticEpicVisit below).
  */
 
-export const manyShapesDir = fileURLToPath(new URL('../fixtures/many-shapes/', import.meta.url));
+export const manyShapesDir = fileURLToPath(new URL('../tests/fixtures/many-shapes/', import.meta.url));
 
 const ruleId = z.string().regex(/^(PAIN|INF|DX)-\d{3}$/);
 

@@ -13,8 +13,8 @@ import type {
   ServiceRequest,
 } from 'fhir/r4.js';
 import { expect } from 'vitest';
-import type { Finding, Rule } from '../../src/rules/types.js';
-import type { RuleSettings } from '../../src/rules/settings.js';
+import type { Finding, Rule } from '../src/rules/types.js';
+import type { RuleSettings } from '../src/config/rule-settings.js';
 import { ATC, concept, CPT, ENCOUNTER, ICD10, PATIENT, RXNORM, SNOMED } from './builders.js';
 import { evaluateRule } from './rules.js';
 
