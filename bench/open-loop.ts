@@ -19,6 +19,8 @@ export interface OpenLoopOptions {
   readonly authorization: (i: number) => string;
   readonly rate: number;
   readonly durationSeconds: number;
+  /** Told each response's status and body (the benchmark's card check); without it bodies are discarded unread. */
+  readonly check?: (status: number, body: string) => void;
 }
 
 function percentile(sorted: readonly number[], p: number): number {
@@ -51,9 +53,16 @@ export async function openLoop(options: OpenLoopOptions): Promise<LoadResult> {
           },
         },
         (res) => {
-          res.resume();
+          const { check } = options;
+          const chunks: Buffer[] = [];
+          if (check) {
+            res.on('data', (chunk: Buffer) => chunks.push(chunk));
+          } else {
+            res.resume();
+          }
           res.on('end', () => {
             latencies.push(performance.now() - dueAt);
+            check?.(res.statusCode ?? 0, Buffer.concat(chunks).toString('utf8'));
             if (res.statusCode === undefined || res.statusCode < 200 || res.statusCode >= 300) {
               non2xx += 1;
             }
