@@ -13,7 +13,7 @@ import type {
   Procedure,
   ServiceRequest,
 } from 'fhir/r4.js';
-import type { z } from 'zod';
+import type { ShapeCheck } from './shape.js';
 import { schemas } from './schemas.js';
 
 /*
@@ -50,14 +50,13 @@ interface LinkedDescriptor<R extends FhirResource, L extends string> extends Lis
   readonly timeOf: (resource: R) => string | undefined;
 }
 
-/** A check by zod schema (it copies the value it parses). */
-// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- R is the @types/fhir type the schema vouches for
-function parsedBy<R extends FhirResource>(schema: z.ZodType): (value: unknown) => R | undefined {
-  return (value) => {
-    const parsed = schema.safeParse(value);
-    // The schema has checked every element the rules read; the rest of the resource is FHIR JSON as sent.
-    return parsed.success ? (parsed.data as R) : undefined;
-  };
+/**
+ * A resource that passes its shape check, typed as the @types/fhir resource the check vouches for: the elements the
+ * rules read are checked; the rest of the resource is FHIR JSON as sent (nothing is copied).
+ */
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- R is the @types/fhir type the check vouches for
+function checkedBy<R extends FhirResource>(check: ShapeCheck): (value: unknown) => R | undefined {
+  return (value) => (check(value) ? (value as R) : undefined);
 }
 
 // Identity helpers: they fix each entry's resource type and list name for the types derived below.
@@ -70,63 +69,63 @@ const linked = <R extends FhirResource, const L extends string>(
 ): LinkedDescriptor<R, L> => descriptor;
 
 export const resourceTypes = {
-  Patient: unlisted({ check: parsedBy<Patient>(schemas.Patient) }),
-  Encounter: listed({ check: parsedBy<Encounter>(schemas.Encounter), list: 'encounters' }),
+  Patient: unlisted({ check: checkedBy<Patient>(schemas.Patient) }),
+  Encounter: listed({ check: checkedBy<Encounter>(schemas.Encounter), list: 'encounters' }),
   Condition: linked({
-    check: parsedBy<Condition>(schemas.Condition),
+    check: checkedBy<Condition>(schemas.Condition),
     list: 'conditions',
     encounterOf: (condition) => condition.encounter?.reference,
     // JUDGMENT: a Condition belongs to an encounter only by reference (a diagnosis is not "on a day").
     timeOf: () => undefined,
   }),
   Procedure: linked({
-    check: parsedBy<Procedure>(schemas.Procedure),
+    check: checkedBy<Procedure>(schemas.Procedure),
     list: 'procedures',
     encounterOf: (procedure) => procedure.encounter?.reference,
     timeOf: (procedure) => procedure.performedPeriod?.start ?? procedure.performedDateTime,
   }),
   MedicationAdministration: linked({
-    check: parsedBy<MedicationAdministration>(schemas.MedicationAdministration),
+    check: checkedBy<MedicationAdministration>(schemas.MedicationAdministration),
     list: 'medicationAdministrations',
     encounterOf: (administration) => administration.context?.reference,
     timeOf: (administration) => administration.effectivePeriod?.start ?? administration.effectiveDateTime,
   }),
-  Medication: unlisted({ check: parsedBy<Medication>(schemas.Medication) }),
+  Medication: unlisted({ check: checkedBy<Medication>(schemas.Medication) }),
   Observation: linked({
-    check: parsedBy<Observation>(schemas.Observation),
+    check: checkedBy<Observation>(schemas.Observation),
     list: 'observations',
     encounterOf: (observation) => observation.encounter?.reference,
     timeOf: (observation) =>
       observation.effectiveDateTime ?? observation.effectivePeriod?.start ?? observation.effectiveInstant,
   }),
   CarePlan: linked({
-    check: parsedBy<CarePlan>(schemas.CarePlan),
+    check: checkedBy<CarePlan>(schemas.CarePlan),
     list: 'carePlans',
     encounterOf: (plan) => plan.encounter?.reference,
     timeOf: (plan) => plan.created ?? plan.period?.start,
   }),
   MedicationRequest: linked({
-    check: parsedBy<MedicationRequest>(schemas.MedicationRequest),
+    check: checkedBy<MedicationRequest>(schemas.MedicationRequest),
     list: 'medicationRequests',
     encounterOf: (request) => request.encounter?.reference,
     timeOf: (request) => request.authoredOn,
   }),
   ServiceRequest: linked({
-    check: parsedBy<ServiceRequest>(schemas.ServiceRequest),
+    check: checkedBy<ServiceRequest>(schemas.ServiceRequest),
     list: 'serviceRequests',
     encounterOf: (request) => request.encounter?.reference,
     timeOf: (request) => request.authoredOn,
   }),
   /** Billing lines (draft Claims): the only FHIR R4 place for CPT/HCPCS modifiers. */
   Claim: linked({
-    check: parsedBy<Claim>(schemas.Claim),
+    check: checkedBy<Claim>(schemas.Claim),
     list: 'claims',
     encounterOf: (claim) => claim.item?.flatMap((i) => i.encounter ?? [])[0]?.reference,
     timeOf: (claim) => claim.item?.[0]?.servicedDate ?? claim.billablePeriod?.start ?? claim.created,
   }),
   /** Billing lines as Oracle Health sends them (one code, its modifiers and diagnoses per ChargeItem). */
   ChargeItem: linked({
-    check: parsedBy<ChargeItem>(schemas.ChargeItem),
+    check: checkedBy<ChargeItem>(schemas.ChargeItem),
     list: 'chargeItems',
     encounterOf: (item) => item.context?.reference,
     timeOf: (item) => item.occurrenceDateTime ?? item.occurrencePeriod?.start,

@@ -1,227 +1,228 @@
-import { z } from 'zod';
+import { arrayOf, boolean, looseObject, number, optional, string } from './shape.js';
 
 /*
- * Shape checks at the trust boundary. Elements R4 makes mandatory (status, Observation.code, a Claim line's
- * productOrService) are required here too, so the @types/fhir types the rules see tell the truth. Prefetch, FHIR-server answers and draft resources are untrusted JSON; the
- * rules read typed @types/fhir resources. Each schema checks the elements the rules read (and leaves every other
- * element alone), so a resource that passes can be read by rule code without defensive checks, and one that does
- * not is dropped and counted instead of making a rule throw. A rule that starts reading a new element adds it here.
+ * Shape checks at the trust boundary. Prefetch, FHIR-server answers and draft resources are untrusted JSON; the rules
+ * read typed @types/fhir resources. Each check covers the elements the rules read (and leaves every other element
+ * alone), so a resource that passes can be read by rule code without defensive checks, and one that does not is
+ * dropped and counted instead of making a rule throw. Elements R4 makes mandatory (status, Observation.code, a Claim
+ * line's productOrService) are required here too, so the types the rules see tell the truth. The checks read the
+ * resource as sent and never copy it (shape.ts). A rule that starts reading a new element adds it here.
  */
 
-const coding = z.looseObject({
-  system: z.string().optional(),
-  code: z.string().optional(),
-  display: z.string().optional(),
+const coding = looseObject({
+  system: optional(string),
+  code: optional(string),
+  display: optional(string),
 });
-const codeableConcept = z.looseObject({ coding: z.array(coding).optional(), text: z.string().optional() });
-const reference = z.looseObject({ reference: z.string().optional(), display: z.string().optional() });
-const period = z.looseObject({ start: z.string().optional(), end: z.string().optional() });
-const quantity = z.looseObject({
-  value: z.number().optional(),
-  unit: z.string().optional(),
-  system: z.string().optional(),
-  code: z.string().optional(),
+const codeableConcept = looseObject({ coding: optional(arrayOf(coding)), text: optional(string) });
+const reference = looseObject({ reference: optional(string), display: optional(string) });
+const period = looseObject({ start: optional(string), end: optional(string) });
+const quantity = looseObject({
+  value: optional(number),
+  unit: optional(string),
+  system: optional(string),
+  code: optional(string),
 });
-const base = { resourceType: z.string(), id: z.string().optional() };
-const extensions = z.array(z.looseObject({ url: z.string(), valueQuantity: quantity.optional() })).optional();
+const base = { resourceType: string, id: optional(string) };
+const extensions = optional(arrayOf(looseObject({ url: string, valueQuantity: optional(quantity) })));
 
-/** One schema per snapshot resource type; `resource-types.ts` says what else the snapshot knows about each. */
+/** One check per snapshot resource type; `resource-types.ts` says what else the snapshot knows about each. */
 export const schemas = {
-  Patient: z.looseObject({ ...base }),
-  Encounter: z.looseObject({
+  Patient: looseObject({ ...base }),
+  Encounter: looseObject({
     ...base,
-    status: z.string(),
-    class: coding.optional(),
-    type: z.array(codeableConcept).optional(),
-    serviceType: codeableConcept.optional(),
-    period: period.optional(),
-    subject: reference.optional(),
-    reasonCode: z.array(codeableConcept).optional(),
-    diagnosis: z
-      .array(
-        z.looseObject({
-          condition: reference.optional(),
-          use: codeableConcept.optional(),
-          rank: z.number().optional(),
+    status: string,
+    class: optional(coding),
+    type: optional(arrayOf(codeableConcept)),
+    serviceType: optional(codeableConcept),
+    period: optional(period),
+    subject: optional(reference),
+    reasonCode: optional(arrayOf(codeableConcept)),
+    diagnosis: optional(
+      arrayOf(
+        looseObject({
+          condition: optional(reference),
+          use: optional(codeableConcept),
+          rank: optional(number),
         }),
-      )
-      .optional(),
+      ),
+    ),
   }),
-  Condition: z.looseObject({
+  Condition: looseObject({
     ...base,
-    code: codeableConcept.optional(),
-    clinicalStatus: codeableConcept.optional(),
-    verificationStatus: codeableConcept.optional(),
-    category: z.array(codeableConcept).optional(),
-    subject: reference.optional(),
-    encounter: reference.optional(),
-    onsetDateTime: z.string().optional(),
-    onsetPeriod: period.optional(),
-    abatementDateTime: z.string().optional(),
-    abatementPeriod: period.optional(),
-    recordedDate: z.string().optional(),
+    code: optional(codeableConcept),
+    clinicalStatus: optional(codeableConcept),
+    verificationStatus: optional(codeableConcept),
+    category: optional(arrayOf(codeableConcept)),
+    subject: optional(reference),
+    encounter: optional(reference),
+    onsetDateTime: optional(string),
+    onsetPeriod: optional(period),
+    abatementDateTime: optional(string),
+    abatementPeriod: optional(period),
+    recordedDate: optional(string),
   }),
-  Procedure: z.looseObject({
+  Procedure: looseObject({
     ...base,
-    status: z.string(),
-    code: codeableConcept.optional(),
-    subject: reference.optional(),
-    encounter: reference.optional(),
-    performedDateTime: z.string().optional(),
-    performedPeriod: period.optional(),
-    reasonReference: z.array(reference).optional(),
+    status: string,
+    code: optional(codeableConcept),
+    subject: optional(reference),
+    encounter: optional(reference),
+    performedDateTime: optional(string),
+    performedPeriod: optional(period),
+    reasonReference: optional(arrayOf(reference)),
     extension: extensions,
-    partOf: z.array(reference).optional(),
+    partOf: optional(arrayOf(reference)),
   }),
-  MedicationAdministration: z.looseObject({
+  MedicationAdministration: looseObject({
     ...base,
-    status: z.string(),
-    medicationCodeableConcept: codeableConcept.optional(),
-    medicationReference: reference.optional(),
-    subject: reference.optional(),
-    context: reference.optional(),
-    effectiveDateTime: z.string().optional(),
-    effectivePeriod: period.optional(),
-    contained: z.array(z.looseObject({ resourceType: z.string(), id: z.string().optional() })).optional(),
-    reasonReference: z.array(reference).optional(),
+    status: string,
+    medicationCodeableConcept: optional(codeableConcept),
+    medicationReference: optional(reference),
+    subject: optional(reference),
+    context: optional(reference),
+    effectiveDateTime: optional(string),
+    effectivePeriod: optional(period),
+    contained: optional(arrayOf(looseObject({ resourceType: string, id: optional(string) }))),
+    reasonReference: optional(arrayOf(reference)),
     extension: extensions,
-    device: z.array(reference).optional(),
-    partOf: z.array(reference).optional(),
-    request: reference.optional(),
-    dosage: z
-      .looseObject({
-        route: codeableConcept.optional(),
-        method: codeableConcept.optional(),
-        site: codeableConcept.optional(),
-        text: z.string().optional(),
-        dose: quantity.optional(),
-        rateQuantity: quantity.optional(),
-        rateRatio: z.looseObject({ numerator: quantity.optional(), denominator: quantity.optional() }).optional(),
-      })
-      .optional(),
+    device: optional(arrayOf(reference)),
+    partOf: optional(arrayOf(reference)),
+    request: optional(reference),
+    dosage: optional(
+      looseObject({
+        route: optional(codeableConcept),
+        method: optional(codeableConcept),
+        site: optional(codeableConcept),
+        text: optional(string),
+        dose: optional(quantity),
+        rateQuantity: optional(quantity),
+        rateRatio: optional(looseObject({ numerator: optional(quantity), denominator: optional(quantity) })),
+      }),
+    ),
   }),
-  Medication: z.looseObject({
+  Medication: looseObject({
     ...base,
-    code: codeableConcept.optional(),
-    batch: z.looseObject({ lotNumber: z.string().optional(), expirationDate: z.string().optional() }).optional(),
+    code: optional(codeableConcept),
+    batch: optional(looseObject({ lotNumber: optional(string), expirationDate: optional(string) })),
     // IV admixtures (Epic, Oracle Health): the drug may be named only on its ingredients.
-    ingredient: z
-      .array(
-        z.looseObject({
-          itemCodeableConcept: codeableConcept.optional(),
-          itemReference: reference.optional(),
-          isActive: z.boolean().optional(),
+    ingredient: optional(
+      arrayOf(
+        looseObject({
+          itemCodeableConcept: optional(codeableConcept),
+          itemReference: optional(reference),
+          isActive: optional(boolean),
         }),
-      )
-      .optional(),
+      ),
+    ),
   }),
-  Observation: z.looseObject({
+  Observation: looseObject({
     ...base,
-    status: z.string(),
+    status: string,
     code: codeableConcept,
-    subject: reference.optional(),
-    encounter: reference.optional(),
-    effectiveDateTime: z.string().optional(),
-    effectivePeriod: period.optional(),
-    effectiveInstant: z.string().optional(),
-    valueQuantity: quantity.optional(),
-    valueInteger: z.number().optional(),
-    valueCodeableConcept: codeableConcept.optional(),
-    valueString: z.string().optional(),
+    subject: optional(reference),
+    encounter: optional(reference),
+    effectiveDateTime: optional(string),
+    effectivePeriod: optional(period),
+    effectiveInstant: optional(string),
+    valueQuantity: optional(quantity),
+    valueInteger: optional(number),
+    valueCodeableConcept: optional(codeableConcept),
+    valueString: optional(string),
   }),
-  CarePlan: z.looseObject({
+  CarePlan: looseObject({
     ...base,
-    status: z.string(),
-    intent: z.string().optional(),
-    category: z.array(codeableConcept).optional(),
-    subject: reference.optional(),
-    encounter: reference.optional(),
-    created: z.string().optional(),
-    period: period.optional(),
-    addresses: z.array(reference).optional(),
-    activity: z
-      .array(
-        z.looseObject({
-          reference: reference.optional(),
-          detail: z.looseObject({ code: codeableConcept.optional(), status: z.string().optional() }).optional(),
+    status: string,
+    intent: optional(string),
+    category: optional(arrayOf(codeableConcept)),
+    subject: optional(reference),
+    encounter: optional(reference),
+    created: optional(string),
+    period: optional(period),
+    addresses: optional(arrayOf(reference)),
+    activity: optional(
+      arrayOf(
+        looseObject({
+          reference: optional(reference),
+          detail: optional(looseObject({ code: optional(codeableConcept), status: optional(string) })),
         }),
-      )
-      .optional(),
+      ),
+    ),
     extension: extensions,
   }),
-  MedicationRequest: z.looseObject({
+  MedicationRequest: looseObject({
     ...base,
-    status: z.string(),
-    intent: z.string().optional(),
-    subject: reference.optional(),
-    encounter: reference.optional(),
-    authoredOn: z.string().optional(),
-    medicationCodeableConcept: codeableConcept.optional(),
-    medicationReference: reference.optional(),
-    contained: z.array(z.looseObject({ resourceType: z.string(), id: z.string().optional() })).optional(),
-    reasonCode: z.array(codeableConcept).optional(),
-    reasonReference: z.array(reference).optional(),
+    status: string,
+    intent: optional(string),
+    subject: optional(reference),
+    encounter: optional(reference),
+    authoredOn: optional(string),
+    medicationCodeableConcept: optional(codeableConcept),
+    medicationReference: optional(reference),
+    contained: optional(arrayOf(looseObject({ resourceType: string, id: optional(string) }))),
+    reasonCode: optional(arrayOf(codeableConcept)),
+    reasonReference: optional(arrayOf(reference)),
     extension: extensions,
   }),
-  ServiceRequest: z.looseObject({
+  ServiceRequest: looseObject({
     ...base,
-    status: z.string(),
-    intent: z.string().optional(),
-    subject: reference.optional(),
-    encounter: reference.optional(),
-    authoredOn: z.string().optional(),
-    code: codeableConcept.optional(),
-    category: z.array(codeableConcept).optional(),
-    reasonCode: z.array(codeableConcept).optional(),
-    reasonReference: z.array(reference).optional(),
+    status: string,
+    intent: optional(string),
+    subject: optional(reference),
+    encounter: optional(reference),
+    authoredOn: optional(string),
+    code: optional(codeableConcept),
+    category: optional(arrayOf(codeableConcept)),
+    reasonCode: optional(arrayOf(codeableConcept)),
+    reasonReference: optional(arrayOf(reference)),
   }),
-  Claim: z.looseObject({
+  Claim: looseObject({
     ...base,
-    status: z.string(),
-    use: z.string().optional(),
-    patient: reference.optional(),
-    created: z.string().optional(),
-    billablePeriod: period.optional(),
-    diagnosis: z
-      .array(
-        z.looseObject({
-          sequence: z.number().optional(),
-          diagnosisCodeableConcept: codeableConcept.optional(),
-          diagnosisReference: reference.optional(),
+    status: string,
+    use: optional(string),
+    patient: optional(reference),
+    created: optional(string),
+    billablePeriod: optional(period),
+    diagnosis: optional(
+      arrayOf(
+        looseObject({
+          sequence: optional(number),
+          diagnosisCodeableConcept: optional(codeableConcept),
+          diagnosisReference: optional(reference),
         }),
-      )
-      .optional(),
-    item: z
-      .array(
-        z.looseObject({
-          sequence: z.number().optional(),
+      ),
+    ),
+    item: optional(
+      arrayOf(
+        looseObject({
+          sequence: optional(number),
           productOrService: codeableConcept,
-          modifier: z.array(codeableConcept).optional(),
-          quantity: quantity.optional(),
-          encounter: z.array(reference).optional(),
-          servicedDate: z.string().optional(),
-          diagnosisSequence: z.array(z.number()).optional(),
-          extension: z.array(z.looseObject({ url: z.string() })).optional(),
+          modifier: optional(arrayOf(codeableConcept)),
+          quantity: optional(quantity),
+          encounter: optional(arrayOf(reference)),
+          servicedDate: optional(string),
+          diagnosisSequence: optional(arrayOf(number)),
+          extension: optional(arrayOf(looseObject({ url: string }))),
         }),
-      )
-      .optional(),
+      ),
+    ),
   }),
   /*
    * Oracle Health's billing resource: the CPT/HCPCS code and its modifiers sit in a procedure-code extension, the
    * diagnoses in `reason` with a priority extension (fhir.cerner.com, R4 ChargeItem). Nested extensions are checked
    * where they are read (facts/billed-codes.ts).
    */
-  ChargeItem: z.looseObject({
+  ChargeItem: looseObject({
     ...base,
-    status: z.string(),
+    status: string,
     code: codeableConcept,
     subject: reference,
-    context: reference.optional(),
-    occurrenceDateTime: z.string().optional(),
-    occurrencePeriod: period.optional(),
-    quantity: quantity.optional(),
-    reason: z.array(codeableConcept).optional(),
-    service: z.array(reference).optional(),
-    extension: z.array(z.looseObject({ url: z.string() })).optional(),
+    context: optional(reference),
+    occurrenceDateTime: optional(string),
+    occurrencePeriod: optional(period),
+    quantity: optional(quantity),
+    reason: optional(arrayOf(codeableConcept)),
+    service: optional(arrayOf(reference)),
+    extension: optional(arrayOf(looseObject({ url: string }))),
   }),
 };
