@@ -5,7 +5,7 @@
  */
 import { buildSnapshot } from '../src/fhir/snapshot.js';
 import { loadEngine } from '../src/engine.js';
-import { evaluateSnapshot } from '../src/rules/evaluate.js';
+import { evaluateSnapshot } from '../src/rules/run-rules.js';
 import { benchRequest } from './request-fixtures.js';
 
 export interface ScalingResult {
@@ -25,7 +25,7 @@ function resourcesOf(request: Record<string, unknown>): { resource: unknown }[] 
 
 export function runScalingBench(sizes: readonly number[] = [10, 100, 1000, 10_000]): ScalingResult {
   const engine = loadEngine(undefined);
-  const deps = { ...engine, now: () => new Date('2025-06-30T00:00:00Z') };
+  const deps = engine;
   const points = sizes.map((size) => {
     const resources = resourcesOf(benchRequest(size, 2));
     const evaluate = () =>

@@ -7,7 +7,7 @@ import { groupByPatient } from '../src/fhir/grouping.js';
 import { focusSnapshot } from '../src/fhir/focus.js';
 import { indexPatient } from '../src/fhir/patient-index.js';
 import { projectPath } from '../src/paths.js';
-import { evaluateSnapshot } from '../src/rules/evaluate.js';
+import { evaluateSnapshot } from '../src/rules/run-rules.js';
 import { allRules } from '../src/rules/index.js';
 import { defaultRuleSettings } from '../src/config/rule-settings.js';
 import { Terminology } from '../src/terminology/terminology.js';
@@ -27,7 +27,6 @@ const deps = {
   rules: allRules.filter((r) => r.enabledByDefault),
   terminology,
   settings: defaultRuleSettings,
-  now: () => new Date(),
 };
 
 export interface FixtureCounts {

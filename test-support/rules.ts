@@ -1,7 +1,7 @@
 import type { Encounter, Resource } from 'fhir/r4.js';
 import { expect } from 'vitest';
 import { buildSnapshot, type PatientSnapshot } from '../src/fhir/snapshot.js';
-import { runRules } from '../src/rules/engine.js';
+import { runRules } from '../src/rules/run-rules.js';
 import { defaultRuleSettings, type RuleSettings } from '../src/config/rule-settings.js';
 import type { Finding, Rule, RuleContext } from '../src/rules/types.js';
 import { Terminology } from '../src/terminology/terminology.js';
@@ -11,7 +11,7 @@ export const terminology = new Terminology();
 
 /** What the engine is given besides the snapshot (it builds the encounter facts itself). */
 export function ruleContext(settings: Partial<RuleSettings> = {}): Omit<RuleContext, 'facts'> {
-  return { now: new Date('2025-06-30T12:00:00Z'), terminology, settings: { ...defaultRuleSettings, ...settings } };
+  return { terminology, settings: { ...defaultRuleSettings, ...settings } };
 }
 
 export function snapshotOf(resources: readonly Resource[], encounter: Encounter = anEncounter()): PatientSnapshot {

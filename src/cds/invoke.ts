@@ -6,7 +6,7 @@ import { CdsError } from '../errors.js';
 import { gatherData, type KeyOutcome } from '../fhir/gather.js';
 import { buildSnapshot } from '../fhir/snapshot.js';
 import { withOverrideReasonEquivalents } from '../feedback/override-reasons.js';
-import { evaluateSnapshot } from '../rules/evaluate.js';
+import { evaluateSnapshot } from '../rules/run-rules.js';
 import type { Finding, RuleId } from '../rules/types.js';
 import type { Engine } from '../engine.js';
 
@@ -121,7 +121,7 @@ export async function invokeService(
     }
 
     const { engine } = deps;
-    const result = evaluateSnapshot(snapshot, { ...engine, now: deps.now });
+    const result = evaluateSnapshot(snapshot, engine);
     telemetry.skipped = result.skipped.map((s) => s.ruleId);
     const curated: CuratedFindings = deps.curate
       ? await deps.curate(result.findings, { patientId, encounterId: snapshot.encounter.id ?? encounterId ?? '' })

@@ -15,8 +15,6 @@ export type Indicator = 'info' | 'warning' | 'critical';
 /** What a rule is given: the encounter's facts (never raw FHIR), the terminology and the site's settings. */
 export interface RuleContext {
   readonly facts: EncounterFacts;
-  /** The evaluation time; rules never read the clock themselves. */
-  readonly now: Date;
   readonly terminology: Terminology;
   readonly settings: RuleSettings;
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { loadCardCatalogue } from '../../src/cds/cards.js';
 import { cardContractBreaches } from '../../src/engine.js';
 import { buildSnapshot } from '../../src/fhir/snapshot.js';
-import { runRules } from '../../src/rules/engine.js';
+import { runRules } from '../../src/rules/run-rules.js';
 import { defaultRuleSettings } from '../../src/config/rule-settings.js';
 import { Terminology } from '../../src/terminology/terminology.js';
 import { allRules } from '../../src/rules/index.js';
@@ -42,7 +42,7 @@ describe('the engine keeps a rule to its contract', () => {
   it('a report that leaves a declared placeholder empty, or names an undeclared variant, fails the rule', () => {
     const { snapshot } = buildSnapshot({ patientId: 'p', resources: [] });
     const base = allRules.find((r) => r.id === 'INF-003') as Rule;
-    const environment = { now: new Date(0), terminology: new Terminology(), settings: defaultRuleSettings };
+    const environment = { terminology: new Terminology(), settings: defaultRuleSettings };
     const reporting = (report: ReturnType<Rule['evaluate']>[number]): Rule => ({ ...base, evaluate: () => [report] });
     const full = { drug: 'x', minutes: '1', kind: 'push', code: '96409', billedCode: '96413' };
     expect(runRules([reporting({ params: full, evidence: [] })], snapshot, environment).findings).toHaveLength(1);

@@ -4,7 +4,7 @@ import { groupByPatient, type PatientResources } from '../../src/fhir/grouping.j
 import { focusSnapshot } from '../../src/fhir/focus.js';
 import { indexPatient } from '../../src/fhir/patient-index.js';
 import { evaluateCms157, isCancer } from '../../src/measures/cms157.js';
-import { evaluateSnapshot } from '../../src/rules/evaluate.js';
+import { evaluateSnapshot } from '../../src/rules/run-rules.js';
 import { allRules } from '../../src/rules/index.js';
 import { defaultRuleSettings } from '../../src/config/rule-settings.js';
 import { Terminology } from '../../src/terminology/terminology.js';
@@ -18,7 +18,6 @@ const deps = {
   rules: allRules,
   terminology,
   settings: defaultRuleSettings,
-  now: () => new Date('2026-01-15T00:00:00Z'),
 };
 const MP_2025 = { start: '2025-01-01T00:00:00.000Z', end: '2025-12-31T23:59:59.999Z' };
 

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { administrationCases } from '../../test-support/administration-cases.js';
-import { runRules } from '../../src/rules/engine.js';
+import { runRules } from '../../src/rules/run-rules.js';
 import { allRules } from '../../src/rules/index.js';
 import { ruleContext } from '../../test-support/rules.js';
 import { externalFixtures } from '../../test-support/fixtures.js';

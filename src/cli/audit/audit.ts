@@ -10,7 +10,7 @@ import { patientIdOf, referenceKey } from '../../fhir/references.js';
 import { focusSnapshot } from '../../fhir/focus.js';
 import { indexPatient } from '../../fhir/patient-index.js';
 import type { SourcedResource } from '../../fhir/snapshot.js';
-import { evaluateSnapshot } from '../../rules/evaluate.js';
+import { evaluateSnapshot } from '../../rules/run-rules.js';
 import { computeBurden, type Burden } from './burden.js';
 import { writeHtmlReport } from './report-html.js';
 

@@ -3,7 +3,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Encounter, Medication, MedicationAdministration, Resource } from 'fhir/r4.js';
 import { describe, expect, it } from 'vitest';
-import { runRules } from '../../../src/rules/engine.js';
+import { runRules } from '../../../src/rules/run-rules.js';
 import { buildSnapshot } from '../../../src/fhir/snapshot.js';
 import { inf001StopTimeMissing } from '../../../src/rules/infusion/inf-001-stop-time-missing.js';
 import type { Finding } from '../../../src/rules/types.js';
@@ -18,7 +18,6 @@ import { externalFixtures, readJson } from '../../../test-support/fixtures.js';
  */
 
 const terminology = new Terminology();
-const now = new Date('2025-03-04T20:00:00Z');
 
 const HCPCS = 'http://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets';
 const HCPCS_OID = 'urn:oid:2.16.840.1.113883.6.285';
@@ -50,7 +49,7 @@ function evaluate(resources: readonly Resource[], encounter: Encounter = anEncou
     encounterId: encounter.id,
     resources: [encounter, ...resources].map((resource) => ({ resource })),
   });
-  return runRules([inf001StopTimeMissing], snapshot, { now, terminology, settings: defaultRuleSettings }).findings;
+  return runRules([inf001StopTimeMissing], snapshot, { terminology, settings: defaultRuleSettings }).findings;
 }
 
 const route = (code: string, display: string) => ({ coding: [{ system: SNOMED, code, display }] });
@@ -274,7 +273,7 @@ function evaluateReal(administration: MedicationAdministration) {
   });
   return {
     snapshot,
-    findings: runRules([inf001StopTimeMissing], snapshot, { now, terminology, settings: defaultRuleSettings }).findings,
+    findings: runRules([inf001StopTimeMissing], snapshot, { terminology, settings: defaultRuleSettings }).findings,
   };
 }
 

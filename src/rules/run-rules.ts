@@ -1,8 +1,10 @@
 import { encounterFacts } from '../facts/encounter-facts.js';
 import type { PatientSnapshot } from '../fhir/snapshot.js';
+import type { RuleSettings } from '../config/rule-settings.js';
+import type { Terminology } from '../terminology/terminology.js';
 import type { Finding, Report, Rule, RuleContext, RuleId } from './types.js';
 
-export interface EngineResult {
+export interface RuleRunResult {
   /** At most one finding per rule, in rule-id order. */
   readonly findings: readonly Finding[];
   readonly failed: readonly RuleId[];
@@ -33,11 +35,11 @@ export function runRules(
   rules: readonly Rule[],
   snapshot: PatientSnapshot,
   environment: Omit<RuleContext, 'facts'>,
-): EngineResult {
+): RuleRunResult {
   const context: RuleContext = { ...environment, facts: encounterFacts(snapshot, environment.terminology) };
   const findings: Finding[] = [];
   const failed: RuleId[] = [];
-  const skipped: EngineResult['skipped'][number][] = [];
+  const skipped: RuleRunResult['skipped'][number][] = [];
   const ordered = [...rules].sort((a, b) => a.id.localeCompare(b.id));
   for (const rule of ordered) {
     if (rule.reads.some((type) => snapshot.unavailable.has(type))) {
@@ -61,4 +63,16 @@ export function runRules(
     }
   }
   return { findings, failed, skipped };
+}
+
+/** What evaluation needs besides the snapshot: the site's rules, the terminology and the rule settings. */
+export interface EvaluationDeps {
+  readonly rules: readonly Rule[];
+  readonly terminology: Terminology;
+  readonly settings: RuleSettings;
+}
+
+/** Runs the site's rules over one encounter's snapshot: the one entry point of evaluation (service and audit). */
+export function evaluateSnapshot(snapshot: PatientSnapshot, deps: EvaluationDeps): RuleRunResult {
+  return runRules(deps.rules, snapshot, { terminology: deps.terminology, settings: deps.settings });
 }
