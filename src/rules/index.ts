@@ -40,7 +40,7 @@ import { pain006CategoryIiConflict } from './pain/pain-006-category-ii-conflict.
 import { pain007CategoryIiModifiers } from './pain/pain-007-category-ii-modifiers.js';
 import type { Rule } from './types.js';
 
-/** Every rule the service knows, in catalogue order. Adding a rule means adding it here and a template in cards/. */
+/** Every rule the service knows, in catalogue order. Adding a rule: docs/adding-a-rule.md. */
 export const allRules: readonly Rule[] = [
   pain001ChemoPainNotQuantified,
   pain002RadiationPainNotQuantified,
