@@ -34,6 +34,23 @@ export async function listFhirFiles(paths: readonly string[]): Promise<{ files: 
  * is streamed line by line, so memory follows the largest single resource, not the file.
  */
 export async function* readFhirFile(file: string, skip: (reason: string) => void): AsyncGenerator<Resource> {
+  for await (const { resource } of readFhirFileEntries(file, skip)) {
+    yield resource;
+  }
+}
+
+/** A resource read from a file and, when it was one whole NDJSON line as written, that line's JSON text. */
+export interface FileEntry {
+  readonly resource: Resource;
+  /** Undefined for a resource unpacked from a Bundle (its id and references may have been completed). */
+  readonly text?: string;
+}
+
+/**
+ * As `readFhirFile`, with each resource's own JSON text where the file holds it as one line, so that a reader that
+ * keeps resources as text (the audit's staging) need not serialise them again.
+ */
+export async function* readFhirFileEntries(file: string, skip: (reason: string) => void): AsyncGenerator<FileEntry> {
   if (extname(file).toLowerCase() === '.ndjson') {
     const lines = createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Infinity });
     let number = 0;
@@ -47,8 +64,10 @@ export async function* readFhirFile(file: string, skip: (reason: string) => void
         const parsed = parseResource(line);
         if (typeof parsed === 'string') {
           skip(`line ${String(number)}: ${parsed}`);
+        } else if (isBundle(parsed) && UNPACKED_BUNDLE_TYPES.has(parsed.type)) {
+          yield* unpackBundle(parsed).map((resource) => ({ resource }));
         } else {
-          yield* unpackBundle(parsed);
+          yield { resource: parsed, text: line };
         }
       }
     } catch (err) {
@@ -68,7 +87,7 @@ export async function* readFhirFile(file: string, skip: (reason: string) => void
     skip(parsed);
     return;
   }
-  yield* unpackBundle(parsed);
+  yield* unpackBundle(parsed).map((resource) => ({ resource }));
 }
 
 /** Every resource under the given paths, in memory (tests, the demo and the loopback FHIR server). */

@@ -2,6 +2,7 @@ import { patientOf, referenceKey } from './references.js';
 import {
   checkResource,
   emptyListsByType,
+  isSnapshotResourceType,
   linkedTypes,
   linkOf,
   listNameOf,
@@ -10,7 +11,7 @@ import {
   type SnapshotResource,
   type SnapshotResourceType,
 } from './resource-types.js';
-import type { ResourceLists, SnapshotInput, SourcedResource } from './snapshot.js';
+import type { ObservationFilter, ResourceLists, SnapshotInput, SourcedResource } from './snapshot.js';
 import { dayOf } from './time.js';
 
 /** One patient's checked, de-duplicated resources, indexed once; any number of encounters can be focused on. */
@@ -36,6 +37,25 @@ function observationCodings(value: unknown): { system?: unknown; code?: unknown 
     : [];
 }
 
+/** False for an Observation the filter leaves out (the index never looks at it); true for anything else. */
+function passesObservationFilter(value: unknown, keepObservation: ObservationFilter | undefined): boolean {
+  return (
+    keepObservation === undefined ||
+    (value as { resourceType?: unknown } | null)?.resourceType !== 'Observation' ||
+    keepObservation(observationCodings(value))
+  );
+}
+
+/**
+ * Whether `indexPatient` (given this Observation filter) could keep the value: a snapshot resource type, and for an
+ * Observation one the filter keeps. The audit stages only these, so it neither stores nor parses twice what no
+ * rule will read (an export's ExplanationOfBenefit, DiagnosticReport or vital signs).
+ */
+export function mayBeIndexed(value: unknown, keepObservation: ObservationFilter | undefined): boolean {
+  const type = (value as { resourceType?: unknown } | null)?.resourceType;
+  return typeof type === 'string' && isSnapshotResourceType(type) && passesObservationFilter(value, keepObservation);
+}
+
 /**
  * Checks and indexes one patient's resources from untrusted inputs; never throws on bad shapes (they are dropped
  * and counted). Resources of another patient are dropped too. Draft resources replace same-keyed ones.
@@ -55,11 +75,7 @@ export function indexPatient(input: Omit<SnapshotInput, 'encounterId'>): Patient
     if (resourceTypes !== undefined && typeof type === 'string' && !resourceTypes.has(type as SnapshotResourceType)) {
       return;
     }
-    if (
-      keepObservation !== undefined &&
-      type === 'Observation' &&
-      !keepObservation(observationCodings(sourced.resource))
-    ) {
+    if (!passesObservationFilter(sourced.resource, keepObservation)) {
       return;
     }
     const result = checkResource(sourced.resource);

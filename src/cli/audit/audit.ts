@@ -1,14 +1,13 @@
 import { closeSync, mkdirSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import type { Resource } from 'fhir/r4.js';
 import { EVIDENCE_EXTENSION, type CdsCard } from '../../cds/types.js';
 import type { Engine } from '../../engine.js';
 import type { RuleId } from '../../rules/types.js';
-import { listFhirFiles, readFhirFile, type SkippedInput } from '../../fhir/fhir-files.js';
+import { listFhirFiles, readFhirFileEntries, type FileEntry, type SkippedInput } from '../../fhir/fhir-files.js';
 import { patientIdOf, referenceKey } from '../../fhir/references.js';
 import { focusSnapshot } from '../../fhir/focus.js';
-import { indexPatient } from '../../fhir/patient-index.js';
+import { indexPatient, mayBeIndexed } from '../../fhir/patient-index.js';
 import type { SourcedResource } from '../../fhir/snapshot.js';
 import { evaluateSnapshot } from '../../rules/run-rules.js';
 import { computeBurden, type Burden } from './burden.js';
@@ -84,26 +83,37 @@ export async function runAudit(
   db.pragma('journal_mode = OFF');
   db.pragma('synchronous = OFF');
   db.exec(`CREATE TABLE staged (patient TEXT NOT NULL, resource TEXT NOT NULL);
-           CREATE TABLE shared (key TEXT PRIMARY KEY, resource TEXT NOT NULL);`);
+           CREATE TABLE shared (key TEXT PRIMARY KEY, resource TEXT NOT NULL);
+           CREATE TABLE patients (patient TEXT PRIMARY KEY);`);
   const stage = db.prepare('INSERT INTO staged (patient, resource) VALUES (?, ?)');
   const share = db.prepare('INSERT OR REPLACE INTO shared (key, resource) VALUES (?, ?)');
+  // Every patient any resource names, including those with nothing the rules read (they still count as audited).
+  const notePatient = db.prepare('INSERT OR IGNORE INTO patients (patient) VALUES (?)');
   const { files, skipped } = await listFhirFiles(paths);
 
   try {
     for (const file of files) {
-      const batch: Resource[] = [];
-      const flush = db.transaction((resources: readonly Resource[]) => {
-        for (const resource of resources) {
+      const batch: FileEntry[] = [];
+      const flush = db.transaction((entries: readonly FileEntry[]) => {
+        for (const { resource, text } of entries) {
           const patient = patientIdOf(resource);
           if (patient !== undefined) {
-            stage.run(patient, JSON.stringify(resource));
+            notePatient.run(patient);
+          }
+          // What the index would drop anyway (types no rule reads, Observations outside the filter) is not kept,
+          // so it is neither stored nor parsed a second time.
+          if (!mayBeIndexed(resource, engine.observationFilter)) {
+            continue;
+          }
+          if (patient !== undefined) {
+            stage.run(patient, text ?? JSON.stringify(resource));
           } else if (resource.id !== undefined) {
-            share.run(`${resource.resourceType}/${resource.id}`, JSON.stringify(resource));
+            share.run(`${resource.resourceType}/${resource.id}`, text ?? JSON.stringify(resource));
           }
         }
       });
-      for await (const resource of readFhirFile(file, (reason) => skipped.push({ file, reason }))) {
-        batch.push(resource);
+      for await (const entry of readFhirFileEntries(file, (reason) => skipped.push({ file, reason }))) {
+        batch.push(entry);
         if (batch.length >= 1000) {
           flush(batch.splice(0));
         }
@@ -112,9 +122,9 @@ export async function runAudit(
     }
     db.exec('CREATE INDEX staged_patient ON staged (patient)');
 
-    const patients = (
-      db.prepare('SELECT DISTINCT patient FROM staged ORDER BY patient').all() as { patient: string }[]
-    ).map((r) => r.patient);
+    const patients = (db.prepare('SELECT patient FROM patients ORDER BY patient').all() as { patient: string }[]).map(
+      (r) => r.patient,
+    );
     const resourcesOf = db.prepare('SELECT resource FROM staged WHERE patient = ?').pluck();
     const sharedByKey = db.prepare('SELECT resource FROM shared WHERE key = ?').pluck();
 
