@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createSecretKey, randomUUID } from 'node:crypto';
 import type { CdsCard } from '../cds/types.js';
 import type { FeedbackLoopConfig } from '../config/environment.js';
 import type { Engine } from '../engine.js';
@@ -75,7 +75,9 @@ function outcomeOf(record: FeedbackRecord): 'accepted' | 'overridden' | 'dismiss
 }
 
 export function createFeedbackLoop(deps: FeedbackLoopDeps): FeedbackLoop {
-  const { store, engine, metrics, logger, secret, config } = deps;
+  const { store, engine, metrics, logger, config } = deps;
+  // Imported once: createHmac with the key object skips copying the secret into a new key for every HMAC.
+  const secret = createSecretKey(deps.secret);
   const now = deps.now ?? (() => new Date());
   const pending = new Set<Promise<void>>();
   const lastWarned = new Map<string, number>();

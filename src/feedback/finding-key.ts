@@ -1,4 +1,4 @@
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHmac, randomBytes, type KeyObject } from 'node:crypto';
 import type { IssuanceStore } from '../store/issuance.js';
 
 /*
@@ -20,11 +20,16 @@ export interface FindingSubject {
   readonly encounterId: string;
 }
 
+/**
+ * The site's secret: its bytes, or (cheaper per HMAC, the same values) imported once with `createSecretKey`.
+ */
+export type FindingKeySecretMaterial = Buffer | KeyObject;
+
 /** Bumped if the key's input ever changes, so old and new keys can never be equal by accident. */
 const KEY_VERSION = 'oncosign-finding-key/v1';
 
 export function findingKey(
-  secret: Buffer,
+  secret: FindingKeySecretMaterial,
   subject: FindingSubject,
   finding: { readonly ruleId: string; readonly evidence: readonly string[] },
 ): string {
@@ -42,7 +47,7 @@ export function findingKey(
   return createHmac('sha256', secret).update(input).digest('base64url');
 }
 
-function uuidFrom(secret: Buffer, parts: readonly string[]): string {
+function uuidFrom(secret: FindingKeySecretMaterial, parts: readonly string[]): string {
   const bytes = createHmac('sha256', secret).update(JSON.stringify(parts)).digest().subarray(0, 16);
   bytes[6] = ((bytes[6] ?? 0) & 0x0f) | 0x80;
   bytes[8] = ((bytes[8] ?? 0) & 0x3f) | 0x80;
@@ -51,11 +56,11 @@ function uuidFrom(secret: Buffer, parts: readonly string[]): string {
 }
 
 /** The card's uuid: one per finding key, service and card variant. */
-export function cardUuid(secret: Buffer, key: string, serviceId: string, variant: string): string {
+export function cardUuid(secret: FindingKeySecretMaterial, key: string, serviceId: string, variant: string): string {
   return uuidFrom(secret, ['card', key, serviceId, variant]);
 }
 
-export function suggestionUuid(secret: Buffer, card: string, index: number): string {
+export function suggestionUuid(secret: FindingKeySecretMaterial, card: string, index: number): string {
   return uuidFrom(secret, ['suggestion', card, String(index)]);
 }
 
