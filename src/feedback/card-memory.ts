@@ -59,6 +59,10 @@ export interface FeedbackLoopDeps {
 
 class MemoryTimeout extends Error {}
 
+/** What `Promise.race([p, NOT_YET])` settles with when `p` has not settled yet. */
+const PENDING: unique symbol = Symbol('pending');
+const NOT_YET: Promise<typeof PENDING> = Promise.resolve(PENDING);
+
 interface Keyed {
   readonly finding: Finding;
   readonly key: string;
@@ -102,11 +106,17 @@ export function createFeedbackLoop(deps: FeedbackLoopDeps): FeedbackLoop {
     }
     const windowMs = engine.overrideMemory.acceptedSuggestionWindowHours * 3_600_000;
     const since = new Date(now().getTime() - windowMs).toISOString();
-    let timer: NodeJS.Timeout | undefined;
     const asked = store.rememberedFindings(keys, since, config.memoryTimeoutMs);
-    // Whichever loses the race below must not become an unhandled rejection.
-    asked.catch(() => undefined);
+    let timer: NodeJS.Timeout | undefined;
     try {
+      // A store that answers synchronously (SQLite) hands back a settled promise: then the answer is already here and
+      // no deadline could win, so no timer is armed. One that has to wait (PostgreSQL) races the deadline.
+      const settled = await Promise.race([asked, NOT_YET]);
+      if (settled !== PENDING) {
+        return settled;
+      }
+      // Whichever loses the race below must not become an unhandled rejection.
+      asked.catch(() => undefined);
       return await Promise.race([
         asked,
         new Promise<never>((_resolve, reject) => {
