@@ -9,7 +9,7 @@ import type { Metrics } from '../observability/metrics.js';
 import type { Finding, RuleId } from '../rules/types.js';
 import type { CardIssue, Disposition, FeedbackJoin, Remembered } from '../store/issuance.js';
 import { StoreUnavailableError, type FeedbackRecord, type Store } from '../store/store.js';
-import { cardUuid, findingKey, suggestionUuid } from './finding-key.js';
+import { cardUuid, findingKey, suggestionUuid, type FindingSubject } from './finding-key.js';
 import { FEEDBACK_LOOP_WARNING_INTERVAL_MS, RETENTION_SWEEP_INTERVAL_MS } from '../config/limits.js';
 
 /*
@@ -68,6 +68,22 @@ interface Keyed {
   readonly key: string;
   readonly variant: string;
   readonly card: string;
+}
+
+type Mutable<T> = { -readonly [P in keyof T]: T[P] };
+
+/**
+ * The last of `shown` with card uuid `uuid` (what a Map built from `shown` would hold). A call shows a handful of
+ * cards, so a scan is cheaper than building the map.
+ */
+function cardsByUuid(shown: readonly Keyed[], uuid: string): Keyed | undefined {
+  for (let i = shown.length - 1; i >= 0; i -= 1) {
+    const k = shown[i];
+    if (k !== undefined && k.card === uuid) {
+      return k;
+    }
+  }
+  return undefined;
 }
 
 function outcomeOf(record: FeedbackRecord): 'accepted' | 'overridden' | 'dismissed' {
@@ -159,24 +175,70 @@ export function createFeedbackLoop(deps: FeedbackLoopDeps): FeedbackLoop {
     pending.add(write);
   }
 
+  /** One issuance row. */
+  function issue(
+    call: CallIdentity,
+    k: Keyed,
+    disposition: Disposition,
+    issuedAt: string,
+    suppressedBy?: Remembered,
+  ): CardIssue {
+    const row: Mutable<CardIssue> = {
+      cardUuid: k.card,
+      findingKey: k.key,
+      ruleId: k.finding.ruleId,
+      variant: k.variant,
+      serviceId: call.serviceId,
+      hookInstance: call.hookInstance,
+      issuer: call.issuer,
+      disposition,
+      issuedAt,
+    };
+    if (call.tenant !== undefined) {
+      row.tenant = call.tenant;
+    }
+    if (suppressedBy !== undefined) {
+      row.suppressedBy = suppressedBy;
+    }
+    return row;
+  }
+
+  // Everything below runs once per service call: one pass over the findings, no intermediate arrays or closures
+  // beyond the two the curate step hands back.
   function curatorFor(call: CallIdentity): Curate {
     return async (findings, subject) => {
-      const fullSubject = {
+      const fullSubject: FindingSubject = {
         issuer: call.issuer,
         ...(call.tenant !== undefined ? { tenant: call.tenant } : {}),
-        ...subject,
+        patientId: subject.patientId,
+        encounterId: subject.encounterId,
       };
-      const keyed: Keyed[] = findings.map((finding) => {
+      const shadow: Keyed[] = [];
+      const active: Keyed[] = [];
+      const memoryKeys: string[] = [];
+      for (const finding of findings) {
         const key = findingKey(secret, fullSubject, finding);
         const variant = finding.variant ?? 'default';
-        return { finding, key, variant, card: cardUuid(secret, key, call.serviceId, variant) };
-      });
-      const shadow = keyed.filter((k) => engine.ruleModes.get(k.finding.ruleId) === 'shadow');
-      const active = keyed.filter((k) => engine.ruleModes.get(k.finding.ruleId) !== 'shadow');
-      const remembered = await lookup(active.filter((k) => memoryApplies(k.finding.ruleId)).map((k) => k.key));
-      const suppressed = active.filter((k) => remembered.has(k.key));
-      const shown = active.filter((k) => !remembered.has(k.key));
-      const byFinding = new Map(shown.map((k) => [k.finding, k]));
+        const k: Keyed = { finding, key, variant, card: cardUuid(secret, key, call.serviceId, variant) };
+        if (engine.ruleModes.get(finding.ruleId) === 'shadow') {
+          shadow.push(k);
+        } else {
+          active.push(k);
+          if (memoryApplies(finding.ruleId)) {
+            memoryKeys.push(key);
+          }
+        }
+      }
+      const remembered = await lookup(memoryKeys);
+      const suppressed: Keyed[] = [];
+      const shown: Keyed[] = [];
+      for (const k of active) {
+        (remembered.has(k.key) ? suppressed : shown).push(k);
+      }
+      const byFinding = new Map<Finding, Keyed>();
+      for (const k of shown) {
+        byFinding.set(k.finding, k);
+      }
 
       return {
         findings: shown.map((k) => k.finding),
@@ -191,28 +253,19 @@ export function createFeedbackLoop(deps: FeedbackLoopDeps): FeedbackLoop {
         },
         issued(cards: readonly CdsCard[]) {
           const issuedAt = now().toISOString();
-          const row = (k: Keyed, disposition: Disposition, suppressedBy?: Remembered): CardIssue => ({
-            cardUuid: k.card,
-            findingKey: k.key,
-            ruleId: k.finding.ruleId,
-            variant: k.variant,
-            serviceId: call.serviceId,
-            hookInstance: call.hookInstance,
-            issuer: call.issuer,
-            ...(call.tenant !== undefined ? { tenant: call.tenant } : {}),
-            disposition,
-            ...(suppressedBy !== undefined ? { suppressedBy } : {}),
-            issuedAt,
-          });
-          const byCard = new Map(shown.map((k) => [k.card, k]));
-          const rows = [
-            ...cards.flatMap((c) => {
-              const k = byCard.get(c.uuid);
-              return k ? [row(k, 'shown')] : [];
-            }),
-            ...shadow.map((k) => row(k, 'shadow')),
-            ...suppressed.map((k) => row(k, 'suppressed', remembered.get(k.key))),
-          ];
+          const rows: CardIssue[] = [];
+          for (const c of cards) {
+            const k = cardsByUuid(shown, c.uuid);
+            if (k !== undefined) {
+              rows.push(issue(call, k, 'shown', issuedAt));
+            }
+          }
+          for (const k of shadow) {
+            rows.push(issue(call, k, 'shadow', issuedAt));
+          }
+          for (const k of suppressed) {
+            rows.push(issue(call, k, 'suppressed', issuedAt, remembered.get(k.key)));
+          }
           for (const r of rows) {
             metrics.cardOutcomes.inc({ rule: r.ruleId, outcome: r.disposition });
           }
