@@ -47,12 +47,17 @@ export function findingKey(
   return createHmac('sha256', secret).update(input).digest('base64url');
 }
 
+/** The hex digit of a uuid's variant field (binary 10xx) for each value of the two bits it keeps. */
+const VARIANT_DIGITS = '89ab';
+
+/**
+ * The first 16 bytes of the HMAC as a uuid, version 8 (the version nibble set to 8) and variant 10 (the top two bits
+ * of byte 8 set to 10). Done on the hex digest: the same value as setting the bits in the bytes and formatting them.
+ */
 function uuidFrom(secret: FindingKeySecretMaterial, parts: readonly string[]): string {
-  const bytes = createHmac('sha256', secret).update(JSON.stringify(parts)).digest().subarray(0, 16);
-  bytes[6] = ((bytes[6] ?? 0) & 0x0f) | 0x80;
-  bytes[8] = ((bytes[8] ?? 0) & 0x3f) | 0x80;
-  const hex = bytes.toString('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  const hex = createHmac('sha256', secret).update(JSON.stringify(parts)).digest('hex');
+  const variant = VARIANT_DIGITS[Number.parseInt(hex.charAt(16), 16) & 0x3] ?? '8';
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
 /** The card's uuid: one per finding key, service and card variant. */
