@@ -76,7 +76,7 @@ type Mutable<T> = { -readonly [P in keyof T]: T[P] };
  * The last of `shown` with card uuid `uuid` (what a Map built from `shown` would hold). A call shows a handful of
  * cards, so a scan is cheaper than building the map.
  */
-function cardsByUuid(shown: readonly Keyed[], uuid: string): Keyed | undefined {
+function shownWithUuid(shown: readonly Keyed[], uuid: string): Keyed | undefined {
   for (let i = shown.length - 1; i >= 0; i -= 1) {
     const k = shown[i];
     if (k !== undefined && k.card === uuid) {
@@ -255,7 +255,7 @@ export function createFeedbackLoop(deps: FeedbackLoopDeps): FeedbackLoop {
           const issuedAt = now().toISOString();
           const rows: CardIssue[] = [];
           for (const c of cards) {
-            const k = cardsByUuid(shown, c.uuid);
+            const k = shownWithUuid(shown, c.uuid);
             if (k !== undefined) {
               rows.push(issue(call, k, 'shown', issuedAt));
             }
