@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createSecretKey, randomUUID } from 'node:crypto';
 import type { CdsCard } from '../cds/types.js';
 import type { FeedbackLoopConfig } from '../config/environment.js';
 import type { Engine } from '../engine.js';
@@ -9,7 +9,7 @@ import type { Metrics } from '../observability/metrics.js';
 import type { Finding, RuleId } from '../rules/types.js';
 import type { CardIssue, Disposition, FeedbackJoin, Remembered } from '../store/issuance.js';
 import { StoreUnavailableError, type FeedbackRecord, type Store } from '../store/store.js';
-import { cardUuid, findingKey, suggestionUuid } from './finding-key.js';
+import { cardUuid, findingKey, suggestionUuid, type FindingSubject } from './finding-key.js';
 import { FEEDBACK_LOOP_WARNING_INTERVAL_MS, RETENTION_SWEEP_INTERVAL_MS } from '../config/limits.js';
 
 /*
@@ -59,11 +59,31 @@ export interface FeedbackLoopDeps {
 
 class MemoryTimeout extends Error {}
 
+/** What `Promise.race([p, NOT_YET])` settles with when `p` has not settled yet. */
+const PENDING: unique symbol = Symbol('pending');
+const NOT_YET: Promise<typeof PENDING> = Promise.resolve(PENDING);
+
 interface Keyed {
   readonly finding: Finding;
   readonly key: string;
   readonly variant: string;
   readonly card: string;
+}
+
+type Mutable<T> = { -readonly [P in keyof T]: T[P] };
+
+/**
+ * The last of `shown` with card uuid `uuid` (what a Map built from `shown` would hold). A call shows a handful of
+ * cards, so a scan is cheaper than building the map.
+ */
+function shownWithUuid(shown: readonly Keyed[], uuid: string): Keyed | undefined {
+  for (let i = shown.length - 1; i >= 0; i -= 1) {
+    const k = shown[i];
+    if (k !== undefined && k.card === uuid) {
+      return k;
+    }
+  }
+  return undefined;
 }
 
 function outcomeOf(record: FeedbackRecord): 'accepted' | 'overridden' | 'dismissed' {
@@ -75,7 +95,9 @@ function outcomeOf(record: FeedbackRecord): 'accepted' | 'overridden' | 'dismiss
 }
 
 export function createFeedbackLoop(deps: FeedbackLoopDeps): FeedbackLoop {
-  const { store, engine, metrics, logger, secret, config } = deps;
+  const { store, engine, metrics, logger, config } = deps;
+  // Imported once: createHmac with the key object skips copying the secret into a new key for every HMAC.
+  const secret = createSecretKey(deps.secret);
   const now = deps.now ?? (() => new Date());
   const pending = new Set<Promise<void>>();
   const lastWarned = new Map<string, number>();
@@ -100,11 +122,17 @@ export function createFeedbackLoop(deps: FeedbackLoopDeps): FeedbackLoop {
     }
     const windowMs = engine.overrideMemory.acceptedSuggestionWindowHours * 3_600_000;
     const since = new Date(now().getTime() - windowMs).toISOString();
-    let timer: NodeJS.Timeout | undefined;
     const asked = store.rememberedFindings(keys, since, config.memoryTimeoutMs);
-    // Whichever loses the race below must not become an unhandled rejection.
-    asked.catch(() => undefined);
+    let timer: NodeJS.Timeout | undefined;
     try {
+      // A store that answers synchronously (SQLite) hands back a settled promise: then the answer is already here and
+      // no deadline could win, so no timer is armed. One that has to wait (PostgreSQL) races the deadline.
+      const settled = await Promise.race([asked, NOT_YET]);
+      if (settled !== PENDING) {
+        return settled;
+      }
+      // Whichever loses the race below must not become an unhandled rejection.
+      asked.catch(() => undefined);
       return await Promise.race([
         asked,
         new Promise<never>((_resolve, reject) => {
@@ -147,24 +175,70 @@ export function createFeedbackLoop(deps: FeedbackLoopDeps): FeedbackLoop {
     pending.add(write);
   }
 
+  /** One issuance row. */
+  function issue(
+    call: CallIdentity,
+    k: Keyed,
+    disposition: Disposition,
+    issuedAt: string,
+    suppressedBy?: Remembered,
+  ): CardIssue {
+    const row: Mutable<CardIssue> = {
+      cardUuid: k.card,
+      findingKey: k.key,
+      ruleId: k.finding.ruleId,
+      variant: k.variant,
+      serviceId: call.serviceId,
+      hookInstance: call.hookInstance,
+      issuer: call.issuer,
+      disposition,
+      issuedAt,
+    };
+    if (call.tenant !== undefined) {
+      row.tenant = call.tenant;
+    }
+    if (suppressedBy !== undefined) {
+      row.suppressedBy = suppressedBy;
+    }
+    return row;
+  }
+
+  // Everything below runs once per service call: one pass over the findings, no intermediate arrays or closures
+  // beyond the two the curate step hands back.
   function curatorFor(call: CallIdentity): Curate {
     return async (findings, subject) => {
-      const fullSubject = {
+      const fullSubject: FindingSubject = {
         issuer: call.issuer,
         ...(call.tenant !== undefined ? { tenant: call.tenant } : {}),
-        ...subject,
+        patientId: subject.patientId,
+        encounterId: subject.encounterId,
       };
-      const keyed: Keyed[] = findings.map((finding) => {
+      const shadow: Keyed[] = [];
+      const active: Keyed[] = [];
+      const memoryKeys: string[] = [];
+      for (const finding of findings) {
         const key = findingKey(secret, fullSubject, finding);
         const variant = finding.variant ?? 'default';
-        return { finding, key, variant, card: cardUuid(secret, key, call.serviceId, variant) };
-      });
-      const shadow = keyed.filter((k) => engine.ruleModes.get(k.finding.ruleId) === 'shadow');
-      const active = keyed.filter((k) => engine.ruleModes.get(k.finding.ruleId) !== 'shadow');
-      const remembered = await lookup(active.filter((k) => memoryApplies(k.finding.ruleId)).map((k) => k.key));
-      const suppressed = active.filter((k) => remembered.has(k.key));
-      const shown = active.filter((k) => !remembered.has(k.key));
-      const byFinding = new Map(shown.map((k) => [k.finding, k]));
+        const k: Keyed = { finding, key, variant, card: cardUuid(secret, key, call.serviceId, variant) };
+        if (engine.ruleModes.get(finding.ruleId) === 'shadow') {
+          shadow.push(k);
+        } else {
+          active.push(k);
+          if (memoryApplies(finding.ruleId)) {
+            memoryKeys.push(key);
+          }
+        }
+      }
+      const remembered = await lookup(memoryKeys);
+      const suppressed: Keyed[] = [];
+      const shown: Keyed[] = [];
+      for (const k of active) {
+        (remembered.has(k.key) ? suppressed : shown).push(k);
+      }
+      const byFinding = new Map<Finding, Keyed>();
+      for (const k of shown) {
+        byFinding.set(k.finding, k);
+      }
 
       return {
         findings: shown.map((k) => k.finding),
@@ -179,28 +253,19 @@ export function createFeedbackLoop(deps: FeedbackLoopDeps): FeedbackLoop {
         },
         issued(cards: readonly CdsCard[]) {
           const issuedAt = now().toISOString();
-          const row = (k: Keyed, disposition: Disposition, suppressedBy?: Remembered): CardIssue => ({
-            cardUuid: k.card,
-            findingKey: k.key,
-            ruleId: k.finding.ruleId,
-            variant: k.variant,
-            serviceId: call.serviceId,
-            hookInstance: call.hookInstance,
-            issuer: call.issuer,
-            ...(call.tenant !== undefined ? { tenant: call.tenant } : {}),
-            disposition,
-            ...(suppressedBy !== undefined ? { suppressedBy } : {}),
-            issuedAt,
-          });
-          const byCard = new Map(shown.map((k) => [k.card, k]));
-          const rows = [
-            ...cards.flatMap((c) => {
-              const k = byCard.get(c.uuid);
-              return k ? [row(k, 'shown')] : [];
-            }),
-            ...shadow.map((k) => row(k, 'shadow')),
-            ...suppressed.map((k) => row(k, 'suppressed', remembered.get(k.key))),
-          ];
+          const rows: CardIssue[] = [];
+          for (const c of cards) {
+            const k = shownWithUuid(shown, c.uuid);
+            if (k !== undefined) {
+              rows.push(issue(call, k, 'shown', issuedAt));
+            }
+          }
+          for (const k of shadow) {
+            rows.push(issue(call, k, 'shadow', issuedAt));
+          }
+          for (const k of suppressed) {
+            rows.push(issue(call, k, 'suppressed', issuedAt, remembered.get(k.key)));
+          }
           for (const r of rows) {
             metrics.cardOutcomes.inc({ rule: r.ruleId, outcome: r.disposition });
           }

@@ -1,4 +1,4 @@
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHmac, randomBytes, type KeyObject } from 'node:crypto';
 import type { IssuanceStore } from '../store/issuance.js';
 
 /*
@@ -20,11 +20,16 @@ export interface FindingSubject {
   readonly encounterId: string;
 }
 
+/**
+ * The site's secret: its bytes, or (cheaper per HMAC, the same values) imported once with `createSecretKey`.
+ */
+export type FindingKeySecretMaterial = Buffer | KeyObject;
+
 /** Bumped if the key's input ever changes, so old and new keys can never be equal by accident. */
 const KEY_VERSION = 'oncosign-finding-key/v1';
 
 export function findingKey(
-  secret: Buffer,
+  secret: FindingKeySecretMaterial,
   subject: FindingSubject,
   finding: { readonly ruleId: string; readonly evidence: readonly string[] },
 ): string {
@@ -42,20 +47,25 @@ export function findingKey(
   return createHmac('sha256', secret).update(input).digest('base64url');
 }
 
-function uuidFrom(secret: Buffer, parts: readonly string[]): string {
-  const bytes = createHmac('sha256', secret).update(JSON.stringify(parts)).digest().subarray(0, 16);
-  bytes[6] = ((bytes[6] ?? 0) & 0x0f) | 0x80;
-  bytes[8] = ((bytes[8] ?? 0) & 0x3f) | 0x80;
-  const hex = bytes.toString('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+/** The hex digit of a uuid's variant field (binary 10xx) for each value of the two bits it keeps. */
+const VARIANT_DIGITS = '89ab';
+
+/**
+ * The first 16 bytes of the HMAC as a uuid, version 8 (the version nibble set to 8) and variant 10 (the top two bits
+ * of byte 8 set to 10). Done on the hex digest: the same value as setting the bits in the bytes and formatting them.
+ */
+function uuidFrom(secret: FindingKeySecretMaterial, parts: readonly string[]): string {
+  const hex = createHmac('sha256', secret).update(JSON.stringify(parts)).digest('hex');
+  const variant = VARIANT_DIGITS[Number.parseInt(hex.charAt(16), 16) & 0x3] ?? '8';
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
 /** The card's uuid: one per finding key, service and card variant. */
-export function cardUuid(secret: Buffer, key: string, serviceId: string, variant: string): string {
+export function cardUuid(secret: FindingKeySecretMaterial, key: string, serviceId: string, variant: string): string {
   return uuidFrom(secret, ['card', key, serviceId, variant]);
 }
 
-export function suggestionUuid(secret: Buffer, card: string, index: number): string {
+export function suggestionUuid(secret: FindingKeySecretMaterial, card: string, index: number): string {
   return uuidFrom(secret, ['suggestion', card, String(index)]);
 }
 

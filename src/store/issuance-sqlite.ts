@@ -76,6 +76,9 @@ export function issuanceValues(c: CardIssue): (string | null)[] {
   ];
 }
 
+/** Key counts up to this many get a cached override-memory statement each (see rememberedStatement). */
+const REMEMBERED_STATEMENTS_CACHED = 64;
+
 interface JoinRow {
   rule_id: string;
   variant: string;
@@ -150,6 +153,27 @@ export function createSqliteIssuance({ db, tokenDb, path, settle }: SqliteIssuan
   );
   const legacyCount = db.prepare('SELECT COUNT(*) AS n FROM feedback WHERE card_known IS NULL').pluck();
 
+  // One statement per number of keys, prepared on first use: preparing is most of a lookup's cost. A call has a
+  // handful of findings, so few counts ever occur; past REMEMBERED_STATEMENTS_CACHED keys it is prepared each time.
+  const rememberedStatements = new Map<number, Database.Statement>();
+  const rememberedStatement = (count: number): Database.Statement => {
+    const cached = rememberedStatements.get(count);
+    if (cached !== undefined) {
+      return cached;
+    }
+    const statement = db.prepare(
+      `SELECT finding_key AS key, MAX(outcome = 'overridden') AS overridden FROM feedback
+       WHERE card_known = 1 AND finding_key IN (${Array.from({ length: count }, () => '?').join(', ')})
+         AND ((outcome = 'overridden' AND override_code IS NOT NULL)
+              OR (outcome = 'accepted' AND received_at >= ?))
+       GROUP BY finding_key`,
+    );
+    if (count <= REMEMBERED_STATEMENTS_CACHED) {
+      rememberedStatements.set(count, statement);
+    }
+    return statement;
+  };
+
   let memorySecret: string | undefined;
   const secretFile = `${path}.finding-key`;
 
@@ -166,15 +190,10 @@ export function createSqliteIssuance({ db, tokenDb, path, settle }: SqliteIssuan
         if (findingKeys.length === 0) {
           return remembered;
         }
-        const rows = db
-          .prepare(
-            `SELECT finding_key AS key, MAX(outcome = 'overridden') AS overridden FROM feedback
-             WHERE card_known = 1 AND finding_key IN (${findingKeys.map(() => '?').join(', ')})
-               AND ((outcome = 'overridden' AND override_code IS NOT NULL)
-                    OR (outcome = 'accepted' AND received_at >= ?))
-             GROUP BY finding_key`,
-          )
-          .all(...findingKeys, acceptedSince) as { key: string; overridden: number }[];
+        const rows = rememberedStatement(findingKeys.length).all(...findingKeys, acceptedSince) as {
+          key: string;
+          overridden: number;
+        }[];
         for (const row of rows) {
           remembered.set(row.key, row.overridden === 1 ? 'override' : 'accepted-suggestion');
         }

@@ -160,6 +160,23 @@ describe.each(backends)('issuance store: $name', (backend) => {
     });
   });
 
+  it('answers override memory alike for any number of keys, asked again and again', async () => {
+    await withStores(1, backend, async ([store]) => {
+      const overridden = anIssue();
+      await store!.recordIssuance([overridden]);
+      await store!.saveJoinedFeedback([feedbackOn(overridden)]);
+      const since = new Date(Date.now() - 3_600_000).toISOString();
+      // Key counts either side of the SQLite store's cache of one statement per count (up to 64), some asked again.
+      for (const count of [1, 2, 1, 3, 2, 64, 65, 200, 65, 1]) {
+        const others = Array.from({ length: count - 1 }, () => anIssue().findingKey);
+        const keys = [...others.slice(0, 1), overridden.findingKey, ...others.slice(1)];
+        const remembered = await store!.rememberedFindings(keys, since, MEMORY_DEADLINE_MS);
+        expect(Object.fromEntries(remembered)).toEqual({ [overridden.findingKey]: 'override' });
+        expect(Object.fromEntries(await store!.rememberedFindings(others, since, MEMORY_DEADLINE_MS))).toEqual({});
+      }
+    });
+  });
+
   it('forgets what is older than the retention, and keeps the rest', async () => {
     await withStores(1, backend, async ([store]) => {
       const old = anIssue({ issuedAt: '2001-01-01T00:00:00.000Z' });

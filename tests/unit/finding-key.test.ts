@@ -1,3 +1,4 @@
+import { createSecretKey } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { cardUuid, findingKey, resolveFindingKeySecret, suggestionUuid } from '../../src/feedback/finding-key.js';
 
@@ -44,6 +45,23 @@ describe('finding key', () => {
     expect(cardUuid(secret, key, 'oncology-encounter-sign', 'no-start')).not.toBe(card);
     expect(suggestionUuid(secret, card, 0)).not.toBe(card);
     expect(suggestionUuid(secret, card, 0)).toBe(suggestionUuid(secret, card, 0));
+  });
+
+  // Stored issuance records and feedback name cards by these values: they must never change for the same inputs
+  // (values computed by the implementation as of issue 17, before the secret was imported as a KeyObject).
+  it.each([
+    ['the secret as bytes', secret],
+    ['the secret imported once as a KeyObject', createSecretKey(secret)],
+  ])('keeps its values for the same inputs, with %s', (_name, material) => {
+    const key = findingKey(material, { ...subject, tenant: 't1' }, finding);
+    expect(key).toBe('vo-i50At_V_3EWYoHML1o7PWMV7w5lPjEGIX8oC6vXg');
+    expect(findingKey(material, subject, { ...finding, evidence: [] })).toBe(
+      'G3XFidz-TEZQ3JrnGUAvngXPyoH0aJZ-pz07GChTbao',
+    );
+    const card = cardUuid(material, key, 'oncology-encounter-sign', 'default');
+    expect(card).toBe('f33460b1-5084-8df5-a7ec-474f35270060');
+    expect(suggestionUuid(material, card, 0)).toBe('3b130231-2a04-810a-88b6-f0a5d625bf0d');
+    expect(suggestionUuid(material, card, 1)).toBe('9cbbf8dc-06b0-805d-a6dd-f3b057cbca05');
   });
 });
 
