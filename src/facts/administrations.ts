@@ -186,6 +186,8 @@ export function administrationFact(
   administration: MedicationAdministration,
   snapshot: PatientSnapshot,
   terminology: Terminology,
+  /** The administration's drug identity when already known (it is the same for the same inputs). */
+  drug: DrugIdentity = drugIdentity(administration, snapshot, terminology),
 ): AdministrationFact {
   const start = administration.effectivePeriod?.start ?? administration.effectiveDateTime;
   const end =
@@ -198,7 +200,7 @@ export function administrationFact(
   return {
     administration,
     reference: `MedicationAdministration/${administration.id ?? ''}`,
-    drug: drugIdentity(administration, snapshot, terminology),
+    drug,
     route,
     status: administration.status,
     start,

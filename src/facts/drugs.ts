@@ -159,12 +159,21 @@ export function drugIdentity(user: MedicationUser, snapshot: PatientSnapshot, te
   // One spelling for every name, whichever source it came from ("ado-trastuzumab" in a map, "ado trastuzumab" in text).
   const codedIngredients = codings.flatMap((c) => terminology.ingredientsOf(c) ?? []).map(words);
   const namesFound = [...new Set([...codedIngredients, ...texts.flatMap((t) => namesIn(t, index))])].sort();
-  const namedSets = new Set(namesFound.flatMap((n) => [...(index.byName.get(words(n))?.sets ?? [])]));
+  const namedSets = new Set<ValueSetId>();
+  for (const name of namesFound) {
+    index.byName.get(words(name))?.sets.forEach((valueSet) => namedSets.add(valueSet));
+  }
   const byName = (valueSet: ValueSetId): boolean => codedClass === undefined && namedSets.has(valueSet);
 
   const drugClass = codedClass ?? CLASS_ORDER.find(([, valueSet]) => namedSets.has(valueSet))?.[0] ?? 'unknown';
   const active = namesFound.filter((n) => !index.byName.get(n)?.sets.has('hydration-fluid'));
-  const firstKnown = codings.map((c) => terminology.normalise(c)).find((c) => c !== undefined);
+  let firstKnown: { system: string; code: string } | undefined;
+  for (const coding of codings) {
+    firstKnown = terminology.normalise(coding);
+    if (firstKnown !== undefined) {
+      break;
+    }
+  }
   return {
     name: nameOf(source, namesFound),
     codings,

@@ -3,6 +3,7 @@ import { during, type Interval } from '../fhir/intervals.js';
 import type { PatientSnapshot } from '../fhir/snapshot.js';
 import type { Terminology } from '../terminology/terminology.js';
 import { administrationFact, happened, type AdministrationFact } from './administrations.js';
+import { drugIdentity, type DrugIdentity } from './drugs.js';
 import { billedCodeList, billedCodes, type BilledCodes } from './billed-codes.js';
 import {
   conditionFact,
@@ -35,6 +36,7 @@ import { visitFacts, type VisitFacts } from './visit.js';
 /** Facts about the whole patient, shared by the encounters of one patient index. */
 class PatientFacts {
   private administrationMap: Map<MedicationAdministration, AdministrationFact> | undefined;
+  private drugMap: Map<MedicationAdministration, DrugIdentity> | undefined;
   private conditionMap: Map<Condition, ConditionFact> | undefined;
   private conditionList: ConditionFact[] | undefined;
   private scores: PainScore[] | undefined;
@@ -50,10 +52,21 @@ class PatientFacts {
     this.administrationMap ??= new Map();
     let fact = this.administrationMap.get(administration);
     if (!fact) {
-      fact = administrationFact(administration, this.snapshot, this.terminology);
+      fact = administrationFact(administration, this.snapshot, this.terminology, this.drug(administration));
       this.administrationMap.set(administration, fact);
     }
     return fact;
+  }
+
+  /** The drug an administration gives: all the patient's chemotherapy history needs of an administration. */
+  private drug(administration: MedicationAdministration): DrugIdentity {
+    this.drugMap ??= new Map();
+    let drug = this.drugMap.get(administration);
+    if (!drug) {
+      drug = drugIdentity(administration, this.snapshot, this.terminology);
+      this.drugMap.set(administration, drug);
+    }
+    return drug;
   }
 
   condition(condition: Condition): ConditionFact {
@@ -82,10 +95,18 @@ class PatientFacts {
   }
 
   get chemotherapyEvents(): readonly ChemotherapyEvent[] {
+    // Only given administrations can be chemotherapy events; of those only the drug is read, not the whole fact.
     this.chemotherapy ??= chemotherapyEvents(
       this.snapshot,
       this.terminology,
-      this.snapshot.medicationAdministrations.map((a) => this.administration(a)),
+      this.snapshot.medicationAdministrations
+        .filter((a) => happened(a.status))
+        .map((administration) => ({
+          administration,
+          reference: `MedicationAdministration/${administration.id ?? ''}`,
+          status: administration.status,
+          drug: this.drug(administration),
+        })),
     );
     return this.chemotherapy;
   }

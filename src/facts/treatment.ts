@@ -32,7 +32,7 @@ function eventOf(interval: Interval | undefined, reference: string): Chemotherap
 export function chemotherapyEvents(
   snapshot: PatientSnapshot,
   terminology: Terminology,
-  administrations: readonly AdministrationFact[],
+  administrations: readonly Pick<AdministrationFact, 'administration' | 'reference' | 'status' | 'drug'>[],
 ): ChemotherapyEvent[] {
   return [
     ...snapshot.procedures.flatMap((p) => eventOf(chemotherapyInterval(p, terminology), `Procedure/${p.id ?? ''}`)),

@@ -104,9 +104,20 @@ export function indexPatient(input: Omit<SnapshotInput, 'encounterId'>): Patient
   input.resources.forEach(accept);
   input.draftResources?.forEach(accept);
 
+  // Most references of a patient's record name a few resources (the patient, its encounters): each spelling is
+  // resolved once per index. The memo holds the spellings the checked resources use, no more.
+  const resolved = new Map<string, string | undefined>();
   const canonicalKey = (reference: string | undefined): string | undefined => {
+    if (reference === undefined) {
+      return undefined;
+    }
+    if (resolved.has(reference)) {
+      return resolved.get(reference);
+    }
     const key = referenceKey(reference);
-    return key === undefined ? undefined : (aliases.get(key) ?? key);
+    const canonical = key === undefined ? undefined : (aliases.get(key) ?? key);
+    resolved.set(reference, canonical);
+    return canonical;
   };
 
   // Owners are compared after every alias is known: Synthea names the patient by urn:uuid.

@@ -21,11 +21,18 @@ export function hasTimeOfDay(value: string | undefined): boolean {
 
 /** The calendar day (YYYY-MM-DD) as written in the record, in the record's own offset; undefined if not a full date. */
 export function dayOf(value: string | undefined): string | undefined {
-  if (value === undefined) {
+  // As /^(\d{4}-\d{2}-\d{2})/ would read it, without a regex per call: ten characters, digits and two hyphens.
+  if (value === undefined || value.length < 10) {
     return undefined;
   }
-  const match = /^(\d{4}-\d{2}-\d{2})/.exec(value);
-  return match?.[1];
+  for (let i = 0; i < 10; i += 1) {
+    const c = value.charCodeAt(i);
+    const ok = i === 4 || i === 7 ? c === 45 : c >= 48 && c <= 57;
+    if (!ok) {
+      return undefined;
+    }
+  }
+  return value.slice(0, 10);
 }
 
 /** Whole minutes from start to end, or undefined if either lacks a time or end precedes start. */

@@ -10,7 +10,19 @@ export interface ChemotherapyStatus {
  * CMS157 population 1 as knowable at signing (catalogue 1.3, JUDGMENT): chemotherapy on the visit day or in the
  * look-back window, plus another on a different day in the look-ahead window or an active antineoplastic order.
  */
-export function chemotherapyAtVisit({ facts, settings }: RuleContext): ChemotherapyStatus | undefined {
+export function chemotherapyAtVisit(context: RuleContext): ChemotherapyStatus | undefined {
+  // Several rules ask within one evaluation (one context); the answer is worked out once.
+  if (answers.has(context)) {
+    return answers.get(context);
+  }
+  const status = workOut(context);
+  answers.set(context, status);
+  return status;
+}
+
+const answers = new WeakMap<RuleContext, ChemotherapyStatus | undefined>();
+
+function workOut({ facts, settings }: RuleContext): ChemotherapyStatus | undefined {
   const day = facts.visit.day;
   if (day === undefined) {
     return undefined;

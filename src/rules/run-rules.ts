@@ -25,6 +25,23 @@ function fillsItsCard(rule: Rule, report: Report): boolean {
   return declared !== undefined && declared.every((name) => report.params[name] !== undefined);
 }
 
+/** The rules in rule-id order, sorted once per rules list (the engine's list lives as long as the service). */
+const orderedRules = new WeakMap<
+  readonly Rule[],
+  { readonly as: readonly Rule[]; readonly ordered: readonly Rule[] }
+>();
+
+function inIdOrder(rules: readonly Rule[]): readonly Rule[] {
+  const known = orderedRules.get(rules);
+  // The list is read-only by type; it is compared with the copy sorted anyway, so that a changed list is re-sorted.
+  if (known && known.as.length === rules.length && known.as.every((rule, i) => rule === rules[i])) {
+    return known.ordered;
+  }
+  const ordered = [...rules].sort((a, b) => a.id.localeCompare(b.id));
+  orderedRules.set(rules, { as: [...rules], ordered });
+  return ordered;
+}
+
 /**
  * Runs the rules over one snapshot, through one set of encounter facts built lazily for this evaluation. A rule that
  * throws, or reports a variant or parameters its card contract does not have, is recorded as failed and left out
@@ -40,7 +57,7 @@ export function runRules(
   const findings: Finding[] = [];
   const failed: RuleId[] = [];
   const skipped: RuleRunResult['skipped'][number][] = [];
-  const ordered = [...rules].sort((a, b) => a.id.localeCompare(b.id));
+  const ordered = inIdOrder(rules);
   for (const rule of ordered) {
     if (rule.reads.some((type) => snapshot.unavailable.has(type))) {
       skipped.push({ ruleId: rule.id, reason: 'data-unavailable' });

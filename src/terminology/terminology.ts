@@ -4,6 +4,12 @@ import { projectPath } from '../paths.js';
 import { MAX_CODE_SYSTEM_LENGTH, MAX_REMEMBERED_SYSTEM_MATCHES } from '../config/limits.js';
 
 /**
+ * How many (system, code) spellings the look-up memo keeps (bounded: a request cannot grow it without limit; past
+ * the bound, codings are normalised on every look-up as before).
+ */
+const MAX_REMEMBERED_CODINGS = 50_000;
+
+/**
  * The value sets the code asks for. Start-up fails if any is missing from `terminology/` (the published-* sets are
  * generated into `terminology/generated/` by scripts/generate-terminology.ts and included by the hand-written ones).
  */
@@ -126,6 +132,13 @@ export interface ValueSetInfo {
   readonly source: string;
 }
 
+/** A coding's canonical system and normalised code, and the `system|code` key value sets are stored under. */
+interface NormalisedCoding {
+  readonly system: string;
+  readonly code: string;
+  readonly key: string;
+}
+
 interface CompiledValueSet {
   readonly info: ValueSetInfo;
   readonly keys: ReadonlySet<string>;
@@ -178,6 +191,12 @@ export class Terminology {
   /** Pattern-matched system URIs seen so far (bounded: a request cannot grow it without limit). */
   private readonly patternHits = new Map<string, { uri: string; normalise: Normaliser } | undefined>();
   private readonly valueSets = new Map<string, CompiledValueSet>();
+  /** Normalised codings by system as sent, then code as sent: a coding is normalised once, not per look-up. */
+  private readonly normalised = new Map<string, Map<string, NormalisedCoding>>();
+  private rememberedCodings = 0;
+  /** Pattern results per value set and coding key (only value sets with patterns; bounded like the codings). */
+  private readonly patternResults = new Map<CompiledValueSet, Map<string, boolean>>();
+  private rememberedPatternResults = 0;
 
   private readonly ingredients = new Map<string, readonly string[]>();
 
@@ -360,30 +379,75 @@ export class Terminology {
     return system === undefined ? undefined : this.systemOf(system)?.uri;
   }
 
+  /** The coding normalised (canonical system, code spelling), memoised by the strings as sent. */
+  private normalisedOf(system: string | undefined, code: string | undefined): NormalisedCoding | undefined {
+    if (system === undefined || code === undefined) {
+      return undefined;
+    }
+    const bySystem = this.normalised.get(system);
+    const remembered = bySystem?.get(code);
+    if (remembered) {
+      return remembered;
+    }
+    const known = this.systemOf(system);
+    if (!known) {
+      return undefined;
+    }
+    const normalisedCode = normaliseCode(code, known.normalise);
+    const result: NormalisedCoding = {
+      system: known.uri,
+      code: normalisedCode,
+      key: `${known.uri}|${normalisedCode}`,
+    };
+    if (this.rememberedCodings < MAX_REMEMBERED_CODINGS) {
+      this.rememberedCodings += 1;
+      if (bySystem) {
+        bySystem.set(code, result);
+      } else {
+        this.normalised.set(system, new Map([[code, result]]));
+      }
+    }
+    return result;
+  }
+
   /** True when the coding is in the value set. */
   has(valueSet: ValueSetId, coding: CodingLike): boolean {
     const vs = this.valueSets.get(valueSet);
-    if (!vs || coding.system === undefined || coding.code === undefined) {
+    if (!vs) {
       return false;
     }
-    const system = this.systemOf(coding.system);
-    if (!system) {
+    const normalised = this.normalisedOf(coding.system, coding.code);
+    if (!normalised) {
       return false;
     }
-    const code = normaliseCode(coding.code, system.normalise);
-    if (vs.keys.has(`${system.uri}|${code}`)) {
+    if (vs.keys.has(normalised.key)) {
       return true;
     }
-    return vs.patterns.some((p) => p.system === system.uri && p.regex.test(code));
+    if (vs.patterns.length === 0) {
+      return false;
+    }
+    let results = this.patternResults.get(vs);
+    const remembered = results?.get(normalised.key);
+    if (remembered !== undefined) {
+      return remembered;
+    }
+    const { system, code } = normalised;
+    const matched = vs.patterns.some((p) => p.system === system && p.regex.test(code));
+    if (this.rememberedPatternResults < MAX_REMEMBERED_CODINGS) {
+      this.rememberedPatternResults += 1;
+      if (!results) {
+        results = new Map();
+        this.patternResults.set(vs, results);
+      }
+      results.set(normalised.key, matched);
+    }
+    return matched;
   }
 
   /** A coding with its system made canonical and its code normalised; undefined for unknown systems. */
   normalise(coding: CodingLike): { system: string; code: string } | undefined {
-    if (coding.system === undefined || coding.code === undefined) {
-      return undefined;
-    }
-    const system = this.systemOf(coding.system);
-    return system ? { system: system.uri, code: normaliseCode(coding.code, system.normalise) } : undefined;
+    const normalised = this.normalisedOf(coding.system, coding.code);
+    return normalised ? { system: normalised.system, code: normalised.code } : undefined;
   }
 
   /** The first coding of the list that is in the value set. */
@@ -407,7 +471,7 @@ export class Terminology {
    * or without hyphens, HCPCS case). Undefined when the code is not in the map.
    */
   ingredientsOf(coding: CodingLike): readonly string[] | undefined {
-    const normalised = this.normalise(coding);
-    return normalised ? this.ingredients.get(`${normalised.system}|${normalised.code}`) : undefined;
+    const normalised = this.normalisedOf(coding.system, coding.code);
+    return normalised ? this.ingredients.get(normalised.key) : undefined;
   }
 }

@@ -36,7 +36,19 @@ function radiationWindow(visit: Interval, fiveFractions: boolean, lookbackDays: 
 }
 
 /** The pain-measure visits this encounter is (chemotherapy and/or radiation), with their score windows. */
-export function painMeasureVisits(context: RuleContext): PainMeasureVisit[] {
+export function painMeasureVisits(context: RuleContext): readonly PainMeasureVisit[] {
+  // Five pain rules ask within one evaluation (one context); the visits are worked out once.
+  let visits = visitsByContext.get(context);
+  if (!visits) {
+    visits = workOutVisits(context);
+    visitsByContext.set(context, visits);
+  }
+  return visits;
+}
+
+const visitsByContext = new WeakMap<RuleContext, readonly PainMeasureVisit[]>();
+
+function workOutVisits(context: RuleContext): readonly PainMeasureVisit[] {
   const { facts, settings } = context;
   const visit = facts.visit;
   if (!visit.encounter || !visit.interval || visit.void) {
