@@ -143,6 +143,12 @@ export const MAX_CODE_SYSTEM_LENGTH = 512;
 /** System URIs whose pattern match is remembered; past it each is matched again, not stored (bounded memory). */
 export const MAX_REMEMBERED_SYSTEM_MATCHES = 10_000;
 
+/**
+ * How many (system, code) spellings the look-up memo keeps (bounded: a request cannot grow it without limit; past
+ * the bound, codings are normalised on every look-up as before).
+ */
+export const MAX_REMEMBERED_CODINGS = 50_000;
+
 // --- Feedback loop (src/feedback) ---------------------------------------------------------------------------------
 
 /** How often old issuance records and feedback are swept: retention is counted in days, so hourly is plenty. */

@@ -1,13 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { projectPath } from '../paths.js';
-import { MAX_CODE_SYSTEM_LENGTH, MAX_REMEMBERED_SYSTEM_MATCHES } from '../config/limits.js';
-
-/**
- * How many (system, code) spellings the look-up memo keeps (bounded: a request cannot grow it without limit; past
- * the bound, codings are normalised on every look-up as before).
- */
-const MAX_REMEMBERED_CODINGS = 50_000;
+import { MAX_CODE_SYSTEM_LENGTH, MAX_REMEMBERED_CODINGS, MAX_REMEMBERED_SYSTEM_MATCHES } from '../config/limits.js';
 
 /**
  * The value sets the code asks for. Start-up fails if any is missing from `terminology/` (the published-* sets are
