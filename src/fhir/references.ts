@@ -1,8 +1,9 @@
-import { MAX_REFERENCE_LENGTH } from '../config/limits.js';
 /*
  * Reading FHIR references from untrusted JSON: the `Type/id` a reference names, and the patient a resource belongs to.
  * Nothing here fetches anything or throws on bad input.
  */
+
+import { MAX_REFERENCE_LENGTH } from '../config/limits.js';
 
 const resourceTypeName = /^[A-Z][A-Za-z]{1,63}$/;
 const fhirIdPattern = /^[A-Za-z0-9\-.]{1,64}$/;
