@@ -12,12 +12,13 @@ import type { Store } from '../store/store.js';
 import type { TokenVerifier } from './auth.js';
 import type { HandlerResult, RouteDeps } from './handler.js';
 import { authenticate } from './middleware/authenticate.js';
+import { chain } from './middleware/chain.js';
 import { errorHandler, unmatchedRoute } from './middleware/errors.js';
 import { jsonBody } from './middleware/json-body.js';
 import { rateLimitPerIssuer } from './middleware/rate-limit.js';
 import { createRequestContext, requestState, type RequestContext } from './middleware/request-context.js';
 import { resolveService } from './middleware/resolve-service.js';
-import { cdsHooksCors, securityHeaders } from './middleware/security.js';
+import { securityAndCors } from './middleware/security.js';
 import { buildOpenApiDocument } from './openapi.js';
 import { knownPathMatcher, ROUTES, type Route } from './routes.js';
 
@@ -40,6 +41,10 @@ export interface AppHandle {
   startDraining(): void;
 }
 
+const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
+/** Statuses whose answer express sends without a body or content headers: these take express's path. */
+const BODILESS_STATUSES = new Set([204, 205, 304]);
+
 /** Sends what a handler returned: its record kept and counted, then the reply, or the failure to the error handler. */
 function deliver(context: RequestContext, res: Response, next: NextFunction, result: HandlerResult): void {
   if (result.record !== undefined) {
@@ -52,6 +57,15 @@ function deliver(context: RequestContext, res: Response, next: NextFunction, res
   }
   if ('error' in result) {
     next(result.error);
+    return;
+  }
+  if (result.contentType === undefined && res.req.method === 'POST' && !BODILESS_STATUSES.has(result.status)) {
+    // What res.status().type('application/json').send(text) writes for a POST (never fresh, no ETag: the app
+    // disables it), without express re-deriving the content type, charset and freshness on every call.
+    res.statusCode = result.status;
+    res.setHeader('Content-Type', JSON_CONTENT_TYPE);
+    res.setHeader('Content-Length', String(Buffer.byteLength(result.body)));
+    res.end(result.body);
     return;
   }
   res
@@ -112,9 +126,8 @@ export function createApp(deps: AppDeps): AppHandle {
   app.set('query parser', 'simple');
 
   const context = createRequestContext({ logger, metrics, isDraining });
-  app.use(context.begin);
-  app.use(securityHeaders());
-  app.use('/cds-services', cdsHooksCors(config.corsOrigins));
+  // One router layer: the request id and the access log, then the security headers and (under /cds-services) CORS.
+  app.use(chain([context.begin, securityAndCors(config.corsOrigins)]));
 
   // Built once: every service-call route shares one rate limiter, so an issuer's budget covers both kinds of call.
   const lookUpService = resolveService(registry);
@@ -131,7 +144,8 @@ export function createApp(deps: AppDeps): AppHandle {
     const audienceOf = (service: CdsService | undefined): string =>
       `${config.publicBaseUrl}${before}${service?.id ?? ''}${after}`;
     const verify = authenticate({ verifier: deps.verifier, metrics, audienceOf });
-    app[route.method](route.path, lookUpService, verify, rateLimit, ...body, handler);
+    // One layer for the guards and the handler, in the order routes.ts describes.
+    app[route.method](route.path, chain([lookUpService, verify, rateLimit, ...body, handler]));
   }
 
   app.use(unmatchedRoute(knownPathMatcher(ROUTES)));

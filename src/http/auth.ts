@@ -1,5 +1,4 @@
-import type { KeyObject } from 'node:crypto';
-import jwt from 'jsonwebtoken';
+import { verify as cryptoVerify, type KeyObject } from 'node:crypto';
 import type { TrustedIssuer } from '../config/environment.js';
 import { CdsError } from '../errors.js';
 import { KeyLookupError, type KeyResolver } from './jwks.js';
@@ -118,20 +117,105 @@ function loggableAudience(value: unknown): string | readonly string[] | undefine
   return loggable(value);
 }
 
-/** jsonwebtoken's verify errors, by class name and message (it exports no codes). */
-function verifyFailure(error: unknown): AuthFailureReason {
-  const name = (error as { name?: unknown } | undefined)?.name;
-  const message = (error as { message?: unknown } | undefined)?.message;
-  if (name === 'TokenExpiredError') {
-    return 'expired';
+/** The JSON of a token part; a header or payload that is not JSON fails the token as malformed. */
+type Claims = Readonly<Record<string, unknown>>;
+
+const NO_FIELDS: Claims = {};
+
+/** ES384's signature is r || s, 48 bytes each (RFC 7518 section 3.4); any other length is malformed, not a bad signature. */
+const ES384_SIGNATURE_BYTES = 96;
+
+/**
+ * The three parts of a compact JWS, decoded once, as jws.decode (jsonwebtoken's decoder) read them: a header and a
+ * payload segment that are not empty, a signature segment that may be; the header decoded as latin1 JSON and
+ * truthy, the payload as UTF-8 JSON that is an object. Undefined when the token is none of that.
+ */
+function decodeToken(
+  token: string,
+):
+  | { readonly header: Claims; readonly payload: Claims; readonly signed: string; readonly signature: string }
+  | undefined {
+  const first = token.indexOf('.');
+  const second = first < 0 ? -1 : token.indexOf('.', first + 1);
+  if (first <= 0 || second <= first + 1 || token.includes('.', second + 1)) {
+    return undefined;
   }
-  if (name === 'NotBeforeError') {
-    return 'not-yet-valid';
+  let header: unknown;
+  let payload: unknown;
+  try {
+    header = JSON.parse(Buffer.from(token.slice(0, first), 'base64').toString('latin1'));
+    payload = JSON.parse(Buffer.from(token.slice(first + 1, second), 'base64').toString('utf8'));
+  } catch {
+    return undefined;
   }
-  if (name === 'JsonWebTokenError' && message === 'invalid signature') {
-    return 'bad-signature';
+  if (!header || typeof payload !== 'object' || payload === null) {
+    return undefined;
   }
-  return 'malformed';
+  return {
+    // A header that is JSON but not an object (a number, a string) has no fields: its alg is then unsupported.
+    header: typeof header === 'object' ? (header as Claims) : NO_FIELDS,
+    payload: payload as Claims,
+    signed: token.slice(0, second),
+    signature: token.slice(second + 1),
+  };
+}
+
+/**
+ * The checks jsonwebtoken's verify made after the key was chosen, in its order and with its outcomes: a signature
+ * present and well formed (else malformed), a public key, the signature (bad-signature), then nbf and exp with the
+ * clock skew (not-yet-valid, expired; a value that is not a number is malformed) and iss.
+ */
+function checkSignedClaims(
+  decoded: NonNullable<ReturnType<typeof decodeToken>>,
+  alg: string,
+  key: KeyObject,
+  iss: string,
+  nowSeconds: number,
+): void {
+  const { payload } = decoded;
+  if (decoded.signature.trim() === '' || key.type !== 'public') {
+    throw new AuthError('malformed', { iss });
+  }
+  const signature = Buffer.from(decoded.signature, 'base64');
+  if (alg === 'ES384' && signature.length !== ES384_SIGNATURE_BYTES) {
+    throw new AuthError('malformed', { iss });
+  }
+  let valid: boolean;
+  try {
+    valid = cryptoVerify(
+      'sha384',
+      Buffer.from(decoded.signed),
+      alg === 'ES384' ? { key, dsaEncoding: 'ieee-p1363' } : key,
+      signature,
+    );
+  } catch {
+    throw new AuthError('malformed', { iss });
+  }
+  if (!valid) {
+    throw new AuthError('bad-signature', { iss });
+  }
+  // jsonwebtoken's clock: a timestamp of 0 meant "now" to it.
+  const clock = nowSeconds || Math.floor(Date.now() / 1000);
+  const { nbf, exp } = payload;
+  if (nbf !== undefined) {
+    if (typeof nbf !== 'number') {
+      throw new AuthError('malformed', { iss });
+    }
+    if (nbf > clock + CLOCK_SKEW_SECONDS) {
+      throw new AuthError('not-yet-valid', { iss });
+    }
+  }
+  if (exp !== undefined) {
+    if (typeof exp !== 'number') {
+      throw new AuthError('malformed', { iss });
+    }
+    if (clock >= exp + CLOCK_SKEW_SECONDS) {
+      throw new AuthError('expired', { iss });
+    }
+  }
+  if (payload.iss !== iss) {
+    throw new AuthError('malformed', { iss });
+  }
 }
 
 export function createTokenVerifier(deps: {
@@ -169,14 +253,15 @@ export function createTokenVerifier(deps: {
     if (token === undefined || token.length > MAX_TOKEN_LENGTH) {
       throw new AuthError('malformed');
     }
-    const decoded = jwt.decode(token, { complete: true });
-    if (!decoded || typeof decoded.payload !== 'object' || (decoded.payload as unknown) === null) {
+    const decoded = decodeToken(token);
+    if (decoded === undefined) {
       throw new AuthError('malformed');
     }
     const { header, payload } = decoded;
     const claimedIss = loggable(payload.iss);
-    if (!ALLOWED_ALGORITHMS.has(header.alg)) {
-      throw new AuthError('unsupported-alg', { iss: claimedIss, alg: loggable(header.alg) });
+    const alg = header.alg;
+    if (typeof alg !== 'string' || !ALLOWED_ALGORITHMS.has(alg)) {
+      throw new AuthError('unsupported-alg', { iss: claimedIss, alg: loggable(alg) });
     }
     const kid: unknown = header.kid;
     if (typeof kid !== 'string' || kid === '') {
@@ -197,26 +282,13 @@ export function createTokenVerifier(deps: {
       throw new AuthError('jku-mismatch', { iss, tokenJku: loggable(jku), configuredJku: issuer.jku });
     }
     const key = await keyFor(issuer, kid);
-    if (!keyMatchesAlgorithm(key, header.alg)) {
-      throw new AuthError('key-alg-mismatch', { iss, kid: loggable(kid), alg: header.alg });
+    if (!keyMatchesAlgorithm(key, alg)) {
+      throw new AuthError('key-alg-mismatch', { iss, kid: loggable(kid), alg });
     }
     const nowSeconds = Math.floor(now() / 1000);
-    let claims: jwt.JwtPayload;
-    try {
-      // The audience is checked below, by hand, so that a mismatch can name both audiences.
-      const verified = jwt.verify(token, key, {
-        algorithms: [header.alg as jwt.Algorithm],
-        issuer: iss,
-        clockTolerance: CLOCK_SKEW_SECONDS,
-        clockTimestamp: nowSeconds,
-      });
-      if (typeof verified === 'string') {
-        throw new AuthError('malformed', { iss });
-      }
-      claims = verified;
-    } catch (error) {
-      throw error instanceof AuthError ? error : new AuthError(verifyFailure(error), { iss });
-    }
+    // The audience is checked below, by hand, so that a mismatch can name both audiences.
+    checkSignedClaims(decoded, alg, key, iss, nowSeconds);
+    const claims = payload;
     // From here the claims are signed by the issuer, so they may be quoted in the log.
     const audiences: readonly unknown[] = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
     if (!audiences.includes(expectedAudience)) {

@@ -54,6 +54,10 @@ export function createRequestContext(deps: {
     if (l.service !== undefined && route === '/cds-services/:id') {
       metrics.hookDuration.observe({ service: l.service.id, outcome: String(statusCode) }, ms / 1000);
     }
+    if (!logger.isLevelEnabled('info')) {
+      // The line would be dropped: do not build it (the benchmark and quiet deployments run at warn or silent).
+      return;
+    }
     const telemetry = l.call?.telemetry;
     logger.info(
       {
