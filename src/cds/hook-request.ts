@@ -2,7 +2,14 @@ import { CdsError } from '../errors.js';
 import { createFhirReader, type FhirReader } from '../fhir/fhir-server-source.js';
 import type { SourcedResource } from '../fhir/snapshot.js';
 import { isAllowedOutboundUrl } from '../net.js';
-import { describeIssues, draftResourcesSchema, fhirId, hookRequestSchema, type HookRequest } from './schemas.js';
+import {
+  describeIssues,
+  draftResourcesSchema,
+  fhirId,
+  hookRequestSchema,
+  isWellFormedHookRequest,
+  type HookRequest,
+} from './schemas.js';
 import type { CdsService } from './services.js';
 
 /*
@@ -53,6 +60,9 @@ export function parseHookRequest(service: CdsService, body: unknown, deps: HookR
 export function readHookRequest(
   body: unknown,
 ): { readonly ok: true; readonly request: HookRequest } | { readonly ok: false; readonly error: CdsError } {
+  if (isWellFormedHookRequest(body)) {
+    return { ok: true, request: body as HookRequest };
+  }
   const parsed = hookRequestSchema.safeParse(body);
   if (!parsed.success) {
     const { message, expression } = describeIssues(parsed.error);

@@ -5,6 +5,7 @@ import {
   MAX_HOOK_INSTANCE_LENGTH,
   MAX_OVERRIDE_COMMENT_LENGTH,
 } from '../config/limits.js';
+import { isPlainObject, looseObject, number, optional, string, type ShapeCheck } from '../fhir/shape.js';
 
 /*
  * Request bodies (CDS Hooks 2.0 "Calling a CDS Service" and "Feedback"). Unknown fields anywhere are ignored, not
@@ -35,6 +36,37 @@ export const hookRequestSchema = z.object({
 });
 
 export type HookRequest = z.infer<typeof hookRequestSchema>;
+
+const nonEmptyText: ShapeCheck = (value) => typeof value === 'string' && value.length > 0;
+const BEARER = /^bearer$/i;
+const recordOf =
+  (check: ShapeCheck): ShapeCheck =>
+  (value) =>
+    isPlainObject(value) && Object.values(value).every(check);
+const prefetchValueShape = looseObject({ resourceType: nonEmptyText });
+
+/**
+ * True exactly when `hookRequestSchema` accepts the body, without building zod's copy of it: the common case (a
+ * well-formed call) then reads the body as parsed, and only a refused body goes through zod for its messages.
+ * tests/property/hook-request-shape.prop.test.ts holds the two to the same answer.
+ */
+export const isWellFormedHookRequest = looseObject({
+  hook: nonEmptyText,
+  hookInstance: (value) => nonEmptyText(value) && (value as string).length <= MAX_HOOK_INSTANCE_LENGTH,
+  fhirServer: optional(nonEmptyText),
+  fhirAuthorization: optional(
+    looseObject({
+      access_token: nonEmptyText,
+      token_type: (value) => typeof value === 'string' && BEARER.test(value),
+      expires_in: optional(number),
+      scope: optional(string),
+      subject: optional(string),
+      patient: optional(string),
+    }),
+  ),
+  context: recordOf(() => true),
+  prefetch: optional(recordOf((value) => value === null || prefetchValueShape(value))),
+});
 
 export const draftResourcesSchema = z.looseObject({
   resourceType: z.literal('Bundle'),
