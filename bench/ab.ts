@@ -10,14 +10,12 @@
  * The first side is the reference: each other side is reported as its median round-by-round ratio to it, with min
  * and max. Run an A/A (the same checkout twice) first to see how wide the noise is.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import autocannon from 'autocannon';
 import { startLocalIssuer, type LocalIssuer } from '../src/devtools/local-issuer.js';
-import { freePort } from './free-port.js';
+import { startBenchServer } from './bench-server.js';
 import { createCardCheck, readExpectedCards, type CardCheck, type RequestName } from './card-check.js';
 import { LARGE, SMALL } from './request-fixtures.js';
-
-const PATH = '/cds-services/oncology-encounter-sign';
 
 interface Side {
   readonly name: string;
@@ -38,27 +36,14 @@ function parseSide(text: string): Side {
 }
 
 async function start(side: Side, issuer: LocalIssuer): Promise<Running> {
-  const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/server-process.ts', 'service', String(port)], {
+  const { child, url } = await startBenchServer({
+    mode: 'service',
+    issuer,
     cwd: side.dir,
-    env: {
-      ...process.env,
-      ...side.env,
-      CDS_TRUSTED_ISSUERS: JSON.stringify([{ iss: issuer.iss, jku: issuer.jku }]),
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    env: side.env,
+    name: side.name,
   });
-  await new Promise<void>((resolve, reject) => {
-    child.stdout.on('data', (chunk: Buffer) => {
-      if (chunk.toString().includes('ready')) {
-        resolve();
-      }
-    });
-    child.on('exit', (code) => {
-      reject(new Error(`${side.name} exited ${String(code)}`));
-    });
-  });
-  return { ...side, child, url: `http://127.0.0.1:${String(port)}${PATH}`, lastRate: new Map() };
+  return { ...side, child, url, lastRate: new Map() };
 }
 
 interface Run {

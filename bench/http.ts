@@ -16,16 +16,14 @@
  * Every response the service sends (closed loop, open loop, warm-ups) is checked against bench/expected-cards.json
  * by autocannon's per-response hook and the open loop's body callback (bench/card-check.ts).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import autocannon from 'autocannon';
 import { startLocalIssuer, type LocalIssuer } from '../src/devtools/local-issuer.js';
-import { projectRoot } from '../src/paths.js';
-import { freePort } from './free-port.js';
+import { startBenchServer } from './bench-server.js';
 import { createCardCheck, readExpectedCards, type CardCheck, type RequestName } from './card-check.js';
 import { openLoop } from './open-loop.js';
 import { LARGE, SMALL } from './request-fixtures.js';
 
-const PATH = '/cds-services/oncology-encounter-sign';
 const OPEN_LOOP_RATE = 200;
 
 export interface LoadResult {
@@ -49,27 +47,8 @@ interface Server {
 }
 
 async function startServer(mode: Mode, issuer: LocalIssuer): Promise<Server> {
-  const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/server-process.ts', mode, String(port)], {
-    cwd: projectRoot,
-    env: {
-      ...process.env,
-      CDS_TRUSTED_ISSUERS: JSON.stringify([{ iss: issuer.iss, jku: issuer.jku }]),
-      BENCH_JWKS_URL: issuer.jku,
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  await new Promise<void>((resolve, reject) => {
-    child.stdout.on('data', (chunk: Buffer) => {
-      if (chunk.toString().includes('ready')) {
-        resolve();
-      }
-    });
-    child.on('exit', (code) => {
-      reject(new Error(`${mode} exited ${String(code)}`));
-    });
-  });
-  return { mode, child, port, url: `http://127.0.0.1:${String(port)}${PATH}`, lastRate: new Map() };
+  const { child, port, url } = await startBenchServer({ mode, issuer });
+  return { mode, child, port, url, lastRate: new Map() };
 }
 
 function tokens(issuer: LocalIssuer, server: Server, count: number): string[] {

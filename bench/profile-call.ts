@@ -18,19 +18,15 @@
  * over the window, divided by the calls answered in it. Sampling follows wall time on a loaded machine, so shares
  * are what to trust; the CPU scaling keeps µs honest when other processes take the cores.
  */
-import { spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { startLocalIssuer } from '../src/devtools/local-issuer.js';
-import { projectRoot } from '../src/paths.js';
-import { freePort } from './free-port.js';
+import { startBenchServer } from './bench-server.js';
 import { createCardCheck, readExpectedCards, type RequestName } from './card-check.js';
 import { LARGE, SMALL } from './request-fixtures.js';
-
-const PATH = '/cds-services/oncology-encounter-sign';
 
 interface CallFrame {
   readonly functionName: string;
@@ -426,44 +422,15 @@ async function capture(options: {
 }): Promise<{ profile: string; meta: CaptureMeta }> {
   mkdirSync(options.out, { recursive: true });
   const issuer = await startLocalIssuer();
-  const port = await freePort();
-  const url = `http://127.0.0.1:${String(port)}${PATH}`;
-  const child = spawn(
-    process.execPath,
-    [
-      '--cpu-prof',
-      `--cpu-prof-dir=${options.out}`,
-      `--cpu-prof-interval=${String(options.intervalUs)}`,
-      '--import',
-      'tsx',
-      'bench/server-process.ts',
-      options.mode,
-      String(port),
-    ],
-    {
-      cwd: projectRoot,
-      env: {
-        ...process.env,
-        CDS_TRUSTED_ISSUERS: JSON.stringify([{ iss: issuer.iss, jku: issuer.jku }]),
-        BENCH_LOG_LEVEL: options.logLevel,
-        BENCH_JWKS_URL: issuer.jku,
-      },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
+  const { child, url } = await startBenchServer({
+    mode: options.mode,
+    issuer,
+    nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${options.out}`, `--cpu-prof-interval=${String(options.intervalUs)}`],
+    env: { BENCH_LOG_LEVEL: options.logLevel },
+  });
   const exited = new Promise<void>((resolve) => {
     child.on('exit', () => {
       resolve();
-    });
-  });
-  await new Promise<void>((resolve, reject) => {
-    child.stdout.on('data', (chunk: Buffer) => {
-      if (chunk.toString().includes('ready')) {
-        resolve();
-      }
-    });
-    child.on('exit', (code) => {
-      reject(new Error(`service exited ${String(code)}`));
     });
   });
   const body = JSON.stringify(options.request === 'large' ? LARGE() : SMALL());
