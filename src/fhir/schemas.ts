@@ -24,6 +24,8 @@ const quantity = looseObject({
   code: optional(string),
 });
 const base = { resourceType: string, id: optional(string) };
+/** Contained resources: each is checked again by its own type's check when it is read (focus.ts). */
+const containedResources = optional(arrayOf(looseObject(base)));
 const extensions = optional(arrayOf(looseObject({ url: string, valueQuantity: optional(quantity) })));
 
 /** One check per snapshot resource type; `resource-types.ts` says what else the snapshot knows about each. */
@@ -83,7 +85,7 @@ export const schemas = {
     context: optional(reference),
     effectiveDateTime: optional(string),
     effectivePeriod: optional(period),
-    contained: optional(arrayOf(looseObject({ resourceType: string, id: optional(string) }))),
+    contained: containedResources,
     reasonReference: optional(arrayOf(reference)),
     extension: extensions,
     device: optional(arrayOf(reference)),
@@ -159,7 +161,7 @@ export const schemas = {
     authoredOn: optional(string),
     medicationCodeableConcept: optional(codeableConcept),
     medicationReference: optional(reference),
-    contained: optional(arrayOf(looseObject({ resourceType: string, id: optional(string) }))),
+    contained: containedResources,
     reasonCode: optional(arrayOf(codeableConcept)),
     reasonReference: optional(arrayOf(reference)),
     extension: extensions,
