@@ -5,7 +5,7 @@ import {
   MAX_HOOK_INSTANCE_LENGTH,
   MAX_OVERRIDE_COMMENT_LENGTH,
 } from '../config/limits.js';
-import { isPlainObject, looseObject, number, optional, string, type ShapeCheck } from '../fhir/shape.js';
+import { looseObject, number, optional, recordOf, string, type ShapeCheck } from '../fhir/shape.js';
 
 /*
  * Request bodies (CDS Hooks 2.0 "Calling a CDS Service" and "Feedback"). Unknown fields anywhere are ignored, not
@@ -39,10 +39,6 @@ export type HookRequest = z.infer<typeof hookRequestSchema>;
 
 const nonEmptyText: ShapeCheck = (value) => typeof value === 'string' && value.length > 0;
 const BEARER = /^bearer$/i;
-const recordOf =
-  (check: ShapeCheck): ShapeCheck =>
-  (value) =>
-    isPlainObject(value) && Object.values(value).every(check);
 const prefetchValueShape = looseObject({ resourceType: nonEmptyText });
 
 /**

@@ -33,6 +33,11 @@ export function arrayOf(check: ShapeCheck): ShapeCheck {
   };
 }
 
+/** An object used as a map: any element names, each value passing the check. */
+export function recordOf(check: ShapeCheck): ShapeCheck {
+  return (value) => isPlainObject(value) && Object.values(value).every(check);
+}
+
 export function isPlainObject(value: unknown): value is Readonly<Record<string, unknown>> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
